@@ -1,0 +1,168 @@
+"""Bibliography: parse references.bib with bibtexparser v2, format Harvard with citeproc-py."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import middlewares
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+
+from generator.errors import Problem
+from generator.textsafe import escape_markdown_in_html
+
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+STYLE = "harvard-cite-them-right"
+_CSL_TYPES = {
+    "article": "article-journal", "book": "book", "techreport": "report", "report": "report",
+    "incollection": "chapter", "inbook": "chapter", "inproceedings": "paper-conference",
+    "phdthesis": "thesis", "mastersthesis": "thesis", "misc": "report", "unpublished": "manuscript",
+}
+_FIELDS = {
+    "title": "title", "journal": "container-title", "booktitle": "container-title",
+    "publisher": "publisher", "institution": "publisher", "address": "publisher-place",
+    "volume": "volume", "number": "number", "pages": "page", "type": "genre", "note": "note",
+    "edition": "edition", "series": "collection-title", "isbn": "ISBN", "url": "URL", "doi": "DOI",
+}
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One formatted bibliography entry."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    """Raw field values as written in the .bib file (for the BibTeX export)."""
+    html: str
+    """Harvard reference as inline HTML, Markdown-safe."""
+    citation: str
+    """In-text citation, e.g. '(Killoran et al., 1999)', Markdown-safe HTML."""
+    plain: str
+    """Harvard reference as plain text."""
+    bibtex: str
+    """The entry re-serialised as BibTeX."""
+    authors: tuple[str, ...]
+    year: str
+
+
+@dataclass
+class Bibliography:
+    references: dict[str, Reference]
+    problems: list[Problem]
+
+
+def parse_bibliography(path: Path, display: str) -> Bibliography:
+    """Parse and format every entry; failed blocks become located problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Bibliography({}, [Problem(display, 0, 0, "bibliography file not found", "create references.bib")])
+    except (OSError, UnicodeDecodeError) as exc:
+        return Bibliography({}, [Problem(display, 0, 0, f"cannot read bibliography: {exc}")])
+    library = bibtexparser.parse_string(
+        text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
+    problems = [_failed_block_problem(block, display) for block in library.failed_blocks]
+    entries = [entry for entry in library.entries]
+    for entry in entries:
+        fields = entry.fields_dict
+        untitled_ok = entry.entry_type.lower() == "misc" and ("note" in fields or "howpublished" in fields)
+        if "title" not in fields and not untitled_ok:
+            problems.append(Problem(display, entry.start_line + 1, 1, f"entry '{entry.key}' has no title",
+                                    "add title = {...}, or for an untitled @misc item a note = {...}"))
+    return Bibliography(_format(entries), problems)
+
+
+def _failed_block_problem(block, display: str) -> Problem:
+    error = getattr(block, "error", None)
+    if type(block).__name__ == "DuplicateBlockKeyBlock":
+        message = f"duplicate entry key '{block.key}'"
+        hint = "keys must be unique; rename or remove one entry"
+    else:
+        first = " ".join(block.raw.strip().splitlines()[0].split())[:60] if block.raw.strip() else ""
+        message = f"cannot parse BibTeX entry '{first}'"
+        hint = "check its braces and commas" + (f": {str(error).splitlines()[-1].strip()}" if error else "")
+    return Problem(display, block.start_line + 1, 1, message, hint)
+
+
+def _name(part) -> dict:
+    family = " ".join(part.von + part.last).strip("{} ")
+    given = " ".join(part.first).strip()
+    if not given:
+        return {"literal": html.escape(family, quote=False)}
+    return {"family": html.escape(family, quote=False), "given": html.escape(given, quote=False)}
+
+
+def _raw_name(part) -> str:
+    family = " ".join(part.von + part.last)
+    return f"{family}, {' '.join(part.first)}".strip(", ")
+
+
+def _csl(entry) -> dict:
+    item: dict = {"id": entry.key, "type": _CSL_TYPES.get(entry.entry_type.lower(), "report")}
+    fields = entry.fields_dict
+    for name in ("author", "editor"):
+        if name in fields and isinstance(fields[name].value, list):
+            item[name] = [_name(part) for part in fields[name].value]
+    for bib_name, csl_name in _FIELDS.items():
+        if bib_name in fields and csl_name not in item:
+            item[csl_name] = html.escape(str(fields[bib_name].value).replace("{", "").replace("}", ""), quote=False)
+    year = str(fields["year"].value).strip() if "year" in fields else ""
+    if year.isdigit():
+        item["issued"] = {"date-parts": [[int(year)]]}
+    return item
+
+
+def _raw_fields(entry) -> dict[str, str]:
+    out = {}
+    for key, field in entry.fields_dict.items():
+        value = field.value
+        out[key] = " and ".join(_raw_name(p) for p in value) if isinstance(value, list) else str(value)
+    return out
+
+
+def _bibtex(entry, fields: dict[str, str]) -> str:
+    body = ",\n".join(f"  {key} = {{{value}}}" for key, value in fields.items())
+    return f"@{entry.entry_type}{{{entry.key},\n{body}\n}}"
+
+
+def _format(entries) -> dict[str, Reference]:
+    if not entries:
+        return {}
+    items = [_csl(entry) for entry in entries]
+    style = CitationStylesStyle(STYLE, validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.html)
+    citations = {}
+    for entry in entries:
+        citation = Citation([CitationItem(entry.key.lower())])
+        bibliography.register(citation)
+        citations[entry.key] = citation
+    formatted = {item.key: str(text) for item, text in zip(bibliography.items, bibliography.bibliography())}
+    references = {}
+    for entry in entries:
+        fields = _raw_fields(entry)
+        rendered = formatted.get(entry.key.lower(), "")
+        cite = str(bibliography.cite(citations[entry.key], lambda item: None))
+        authors = fields.get("author", "")
+        references[entry.key] = Reference(
+            key=entry.key,
+            entry_type=entry.entry_type.lower(),
+            fields=fields,
+            html=escape_markdown_in_html(rendered),
+            citation=escape_markdown_in_html(cite),
+            plain=html.unescape(_strip_tags(rendered)),
+            bibtex=_bibtex(entry, fields),
+            authors=tuple(a.strip() for a in authors.split(" and ") if a.strip()),
+            year=fields.get("year", ""),
+        )
+    return references
+
+
+def _strip_tags(text: str) -> str:
+    import re
+    return re.sub(r"<[^>]+>", "", text)

@@ -1,0 +1,221 @@
+"""The command-line edge: the only place errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from generator.errors import BuildError, EvidenceError, Problem
+from generator.project import Project
+
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+ROOT_OPTION = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Project folder holding evidence/, references.bib and mkdocs.yml (default: current folder).")
+
+
+def _report_problems(problems: list[Problem], fmt: str = "text") -> None:
+    if fmt == "json":
+        click.echo(json.dumps([{"path": p.path, "line": p.line, "column": p.column, "message": p.message,
+                                "hint": p.hint} for p in problems], indent=2))
+        return
+    for problem in problems:
+        if fmt == "github":
+            click.echo(_github_annotation(problem))
+        else:
+            click.echo(str(problem), err=True)
+    files = len({p.path for p in problems})
+    click.echo(f"check: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+               f"in {files} file{'s' if files != 1 else ''}", err=True)
+
+
+def _github_annotation(problem: Problem) -> str:
+    def esc(value: str) -> str:
+        return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def prop(value: str) -> str:
+        return esc(value).replace(":", "%3A").replace(",", "%2C")
+
+    where = f"file={prop(problem.path)}"
+    if problem.line:
+        where += f",line={problem.line}"
+    if problem.column:
+        where += f",col={problem.column}"
+    message = problem.message + (f"; {problem.hint}" if problem.hint else "")
+    return f"::error {where}::{esc(message)}"
+
+
+def _summary(kb) -> str:
+    r = kb.records
+    return (f"{len(r.sources)} sources, {len(r.findings)} findings, {len(r.lessons)} lessons, "
+            f"{len(r.comparisons)} comparisons, {len(r.contexts)} context differences, "
+            f"{len(kb.references)} references")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Check the evidence records and build the evidence site.
+
+    \b
+    Example:
+      python -m generator check
+      python -m generator build
+    """
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              help="text (file:line:column: message), github (workflow annotations) or json.")
+def check(root: Path | None, fmt: str) -> None:
+    """Validate every record, vocabulary and the bibliography; report all problems at once.
+
+    Exits 1 if there is any problem, 0 otherwise.
+
+    \b
+    Example:
+      python -m generator check
+      python -m generator check --format github
+    """
+    from generator.pipeline import check as run_check
+
+    try:
+        kb = run_check(Project.at(root))
+    except EvidenceError as exc:
+        _report_problems(exc.problems, fmt)
+        sys.exit(EXIT_PROBLEMS)
+    if fmt == "json":
+        click.echo("[]")
+    else:
+        click.echo(f"check: OK ({_summary(kb)})")
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the HTML site (default: site/).")
+@click.option("--no-site", is_flag=True, help="Only generate the Markdown in docs/kb/; skip mkdocs.")
+def build(root: Path | None, site_dir: Path | None, no_site: bool) -> None:
+    """Check, render every page to docs/kb/, then run `mkdocs build --strict`.
+
+    A failed check writes nothing; a failed site build leaves the previous site and generated
+    pages as they were.
+
+    \b
+    Example:
+      python -m generator build
+      python -m generator build --no-site
+    """
+    from generator import pipeline
+
+    project = Project.at(root)
+    started = time.perf_counter()
+    try:
+        if no_site:
+            report = pipeline.generate(project)
+        else:
+            report = pipeline.build(project, site_dir=site_dir)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        click.echo("build: nothing written", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except BuildError as exc:
+        click.echo(str(exc), err=True)
+        click.echo("build: failed; the previous site and generated pages are unchanged", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    elapsed = time.perf_counter() - started
+    target = "docs/kb" if no_site else (str(site_dir) if site_dir else "site/")
+    click.echo(f"build: OK in {elapsed:.1f}s ({report.summary()}) -> {target}")
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(root: Path | None, dev_addr: str) -> None:
+    """Generate the pages, serve the site with live reload, and regenerate on every edit.
+
+    Watches evidence/, references.bib and templates/; a record with problems prints them and
+    keeps the last good pages.
+
+    \b
+    Example:
+      python -m generator serve
+      python -m generator serve --dev-addr 127.0.0.1:8001
+    """
+    from generator.serve import serve as run_serve
+
+    project = Project.at(root)
+    try:
+        run_serve(project, dev_addr)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command("verify-quotes")
+@ROOT_OPTION
+@click.option("--sources", "texts_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder with plain-text copies of the sources.")
+@click.option("--map", "mapping_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="YAML file mapping source id to text file name (default: seed-texts.yaml).")
+def verify_quotes_command(root: Path | None, texts_dir: Path, mapping_file: Path | None) -> None:
+    """Check every quote verbatim against plain-text copies of the sources.
+
+    Exits 1 on any quote not found. If the folder does not exist (as on a reader's machine),
+    says so and exits 0.
+
+    \b
+    Example:
+      python -m generator verify-quotes --sources ../shared/seeds
+    """
+    from generator.pipeline import check as run_check
+    from generator.quotes import load_mapping, verify_quotes
+
+    project = Project.at(root)
+    if not texts_dir.is_dir():
+        click.echo(f"verify-quotes: skipped: {texts_dir} not found")
+        return
+    mapping_path = mapping_file or project.root / "seed-texts.yaml"
+    try:
+        mapping = load_mapping(mapping_path)
+        kb = run_check(project)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        sys.exit(EXIT_PROBLEMS)
+    except (OSError, ValueError) as exc:
+        click.echo(f"verify-quotes: cannot read the mapping: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    report = verify_quotes(kb, texts_dir, mapping)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    for source_id in report.unmapped:
+        click.echo(f"verify-quotes: no text for source '{source_id}' (not in {mapping_path.name}); its quotes were not checked", err=True)
+    click.echo(f"verify-quotes: {report.checked} quotes checked, {len(report.problems)} not found")
+    if report.problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
+              show_default=True, help="Folder to write <kind>.schema.json files to.")
+def schema(out: Path) -> None:
+    """Write the JSON Schema of every record kind, for editors and other tools.
+
+    \b
+    Example:
+      python -m generator schema --out schema
+    """
+    from generator.schema import write_schemas
+
+    written = write_schemas(out)
+    click.echo(f"schema: wrote {len(written)} files to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,259 @@
+"""Stage 1, load: read evidence files safely into plain Python data, with problems located.
+
+Records are untrusted input from pull requests. The loader accepts only plain YAML (no tags, no
+aliases, no duplicate or non-string keys), caps file size, and turns every failure into a located
+`Problem` instead of an exception. Line numbers are found lazily (by re-composing the file) only when
+a later stage needs to report a problem, so the fast path is the C parser alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import Problem
+
+try:  # the C loader is ~10x faster; the pure-Python one is only a fallback for odd platforms
+    _BaseLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 20
+
+RECORD_DIRS = {
+    "sources": "source",
+    "findings": "finding",
+    "lessons": "lesson",
+    "comparisons": "comparison",
+    "contexts": "context",
+}
+VOCABULARY_FILES = ("themes", "stakeholders", "schemes", "glossary")
+
+
+class _Rejected(Exception):
+    def __init__(self, message: str, mark: Any = None, hint: str = ""):
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that also rejects aliases, duplicate keys and non-string keys."""
+
+    def construct_object(self, node, deep=False):
+        if node in self.constructed_objects:
+            raise _Rejected(
+                "YAML aliases (*name) are not allowed",
+                node.start_mark,
+                "write the value out in full",
+            )
+        return super().construct_object(node, deep=deep)
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Rejected("YAML merge keys (<<) are not allowed", key_node.start_mark,
+                                "write the fields out in full")
+            if key_node.tag != "tag:yaml.org,2002:str":
+                raise _Rejected(
+                    f"key {key_node.value!r} is not a string",
+                    key_node.start_mark,
+                    "field names must be plain words such as 'statement'",
+                )
+            if key_node.value in seen:
+                first = seen[key_node.value].start_mark.line + 1
+                raise _Rejected(
+                    f"duplicate key '{key_node.value}' (first defined on line {first})",
+                    key_node.start_mark,
+                    "remove or merge one of them",
+                )
+            seen[key_node.value] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+# Unknown tags (e.g. !!python/object) must be an error, never a constructor call.
+def _reject_tag(loader, tag_suffix, node):
+    raise _Rejected(f"YAML tag '{node.tag}' is not allowed", node.start_mark,
+                    "remove the tag; records hold plain text, lists and mappings only")
+
+
+StrictLoader.add_multi_constructor("", _reject_tag)
+StrictLoader.add_multi_constructor("!", _reject_tag)
+# Dates and timestamps stay text: a record's value is what the contributor wrote.
+StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_str)
+
+
+@dataclass
+class LoadedFile:
+    """One YAML file read from disk, parsed but not yet validated."""
+
+    path: Path
+    """Absolute path of the file."""
+    display: str
+    """Path as shown in messages (relative to the project root)."""
+    text: str
+    """Decoded file text (kept for locating problems)."""
+    data: Any
+    """Parsed YAML value."""
+    _nodes: Any = field(default=None, repr=False)
+
+    def locate(self, keypath: tuple, at_key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of the value at `keypath`, or of its key when `at_key`.
+
+        Falls back to the nearest existing ancestor when the path does not exist (a missing field
+        is reported where its parent mapping starts)."""
+        if self._nodes is None:
+            self._nodes = yaml.compose(self.text, Loader=_BaseLoader)
+        node = self._nodes
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for step in keypath:
+            child_key, child = _child(node, step)
+            if child is None:
+                break
+            mark = child_key.start_mark if (at_key and child_key is not None and step == keypath[-1]) else child.start_mark
+            node = child
+        return (mark.line + 1, mark.column + 1)
+
+    def problem(self, keypath: tuple, message: str, hint: str = "", at_key: bool = False) -> Problem:
+        line, column = self.locate(keypath, at_key=at_key)
+        return Problem(self.display, line, column, message, hint)
+
+
+def _child(node, step):
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == step:
+                return key_node, value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    return None, None
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]:
+    """Read one YAML file. Returns the parsed file, or None and the problems that stopped it."""
+    shown = display_path(path, root)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(shown, 0, 0, f"cannot read file: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(shown, 0, 0, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                              "split the record; a record is one finding, lesson or source")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a UTF-8 byte-order mark is harmless: accept it
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(shown, line, column, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                              "save the file as UTF-8")]
+    if "\x00" in text:
+        return None, [Problem(shown, 0, 0, "file contains NUL characters", "save the file as plain UTF-8 text")]
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return None, [Problem(shown, 1, 1, "file is empty", "add the record's fields, or delete the file")]
+    try:
+        data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
+    except _Rejected as exc:
+        return None, [_marked(shown, exc.message, exc.mark, exc.hint)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = f"YAML syntax error: {exc.problem or exc.context}"
+        hint = ("use spaces, not tabs, for indentation" if "\t" in str(exc)
+                else "check indentation, quoting and colons")
+        return None, [_marked(shown, message, mark, hint)]
+    except yaml.YAMLError as exc:
+        return None, [Problem(shown, 0, 0, f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [Problem(shown, 0, 0, "YAML is nested too deeply", "records need only a few levels")]
+    loaded = LoadedFile(path, shown, text, data)
+    depth = _depth(data)
+    if depth > MAX_DEPTH:
+        return None, [Problem(shown, 0, 0, f"YAML is nested {depth} levels deep; the limit is {MAX_DEPTH}",
+                              "records need only a few levels")]
+    return loaded, []
+
+
+def _marked(shown: str, message: str, mark: Any, hint: str = "") -> Problem:
+    if mark is None:
+        return Problem(shown, 0, 0, message, hint)
+    return Problem(shown, mark.line + 1, mark.column + 1, message, hint)
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+@dataclass
+class RawEvidence:
+    """Everything read from an evidence folder, before validation."""
+
+    root: Path
+    records: dict[str, list[LoadedFile]]
+    """Record files by kind (source, finding, ...)."""
+    vocabularies: dict[str, LoadedFile]
+    """Vocabulary files by name (themes, stakeholders, ...)."""
+    problems: list[Problem]
+
+
+def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
+    """Read every file under `evidence_dir`; collect, never raise, problems."""
+    problems: list[Problem] = []
+    records: dict[str, list[LoadedFile]] = {kind: [] for kind in RECORD_DIRS.values()}
+    vocabularies: dict[str, LoadedFile] = {}
+    if not evidence_dir.is_dir():
+        problems.append(Problem(display_path(evidence_dir, root), 0, 0, "evidence folder not found"))
+        return RawEvidence(root, records, vocabularies, problems)
+    for name in VOCABULARY_FILES:
+        path = evidence_dir / f"{name}.yaml"
+        if not path.exists():
+            problems.append(Problem(display_path(path, root), 0, 0, f"vocabulary file {name}.yaml is missing"))
+            continue
+        loaded, found = read_yaml(path, root)
+        problems.extend(found)
+        if loaded is not None:
+            vocabularies[name] = loaded
+    for entry in sorted(evidence_dir.iterdir()):
+        shown = display_path(entry, root)
+        if entry.is_dir():
+            kind = RECORD_DIRS.get(entry.name)
+            if kind is None:
+                problems.append(Problem(shown, 0, 0, f"unknown folder '{entry.name}' in evidence/",
+                                        "records go in " + ", ".join(f"{d}/" for d in RECORD_DIRS)))
+                continue
+            for path in sorted(entry.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                if path.suffix != ".yaml" or not path.is_file():
+                    problems.append(Problem(display_path(path, root), 0, 0, "not a record file",
+                                            "records are files named <id>.yaml"))
+                    continue
+                loaded, found = read_yaml(path, root)
+                problems.extend(found)
+                if loaded is not None:
+                    records[kind].append(loaded)
+        elif entry.suffix == ".yaml" and entry.stem in VOCABULARY_FILES:
+            continue
+        elif not entry.name.startswith(".") and entry.name != "README.md":
+            problems.append(Problem(shown, 0, 0, "unexpected file in evidence/",
+                                    "vocabularies are themes/stakeholders/schemes/glossary.yaml; records go in subfolders"))
+    return RawEvidence(root, records, vocabularies, problems)

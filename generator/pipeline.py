@@ -1,0 +1,46 @@
+"""Thin orchestrator: load -> validate -> model -> render -> write -> site build."""
+
+from __future__ import annotations
+
+from generator.bib import parse_bibliography
+from generator.errors import EvidenceError
+from generator.kb import KnowledgeBase
+from generator.loader import display_path, load_evidence
+from generator.project import Project
+from generator.validate import check_bibliography_keys, validate_records
+
+
+def check(project: Project) -> KnowledgeBase:
+    """Load and validate everything; raise EvidenceError with every problem found."""
+    raw = load_evidence(project.evidence, project.root)
+    records, problems = validate_records(raw)
+    bib_display = display_path(project.bibliography, project.root)
+    bibliography = parse_bibliography(project.bibliography, bib_display)
+    problems += bibliography.problems
+    problems += check_bibliography_keys(records, set(bibliography.references), bib_display)
+    if problems:
+        raise EvidenceError(problems)
+    return KnowledgeBase(records, bibliography.references)
+
+
+def generate(project: Project, git_dates: bool = True):
+    """check, render every page in memory, then write the changed files. Returns the write report."""
+    from generator.render import render_pages
+    from generator.write import sync_tree
+
+    kb = check(project)
+    pages = render_pages(kb, project, git_dates=git_dates)
+    return sync_tree(project.generated, pages)
+
+
+def build(project: Project, site_dir=None, git_dates: bool = True):
+    """generate, then build the site with `mkdocs build --strict`; roll back on failure."""
+    from generator.site import build_site
+
+    report = generate(project, git_dates=git_dates)
+    try:
+        build_site(project, site_dir or project.site)
+    except Exception:
+        report.undo()
+        raise
+    return report

@@ -1,0 +1,63 @@
+"""Stage 7, site: build the generated Markdown into HTML with the site engine (MkDocs 1.x).
+
+The build goes to a temporary folder beside the target and replaces it only when it succeeds, so
+a failed build leaves the previous site in place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from generator.errors import BuildError
+from generator.project import Project
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def build_site(project: Project, site_dir: Path) -> None:
+    """`mkdocs build --strict` into `site_dir`, atomically."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir = Path(site_dir).resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-new-", dir=site_dir.parent))
+    collector = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(collector)
+    previous_cwd = os.getcwd()
+    try:
+        os.chdir(project.root)  # Markdown extensions (snippets) resolve paths from the working folder
+        config = load_config(config_file=str(project.mkdocs_yml), strict=True, site_dir=str(staging))
+        build(config)
+    except (MkDocsException, SystemExit, Exception) as exc:  # noqa: BLE001 - the engine may raise anything
+        shutil.rmtree(staging, ignore_errors=True)
+        details = "\n".join(collector.messages[-20:])
+        raise BuildError(f"site build failed: {exc}\n{details}".strip()) from None
+    finally:
+        os.chdir(previous_cwd)
+        logger.removeHandler(collector)
+    _swap(staging, site_dir)
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}-old")
+        shutil.rmtree(old, ignore_errors=True)
+        site_dir.rename(old)
+    staging.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,331 @@
+"""Stage 3, validate: turn loaded YAML into typed records and check every cross-reference.
+
+Collects all problems before failing. Each problem names file:line:column, says what is wrong and,
+where it can, how to fix it ("did you mean ...?").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from generator.errors import Problem
+from generator.loader import LoadedFile, RawEvidence
+from generator.models import (
+    ID_MAX, ID_PATTERN, RECORD_MODELS, Comparison, Context, Finding, GlossaryEntry, Lesson,
+    Record, Source, VocabularyTerm,
+)
+
+_ID_RE = re.compile(ID_PATTERN)
+_UNION_TAGS = {"source", "synthesis"}
+REQUIRED_STAKEHOLDERS = ("pcts", "practices", "health-authorities", "government")
+
+
+@dataclass
+class Validated:
+    """Typed records and vocabularies, each with the file it came from."""
+
+    sources: dict[str, Source] = field(default_factory=dict)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
+    contexts: dict[str, Context] = field(default_factory=dict)
+    themes: dict[str, VocabularyTerm] = field(default_factory=dict)
+    stakeholders: dict[str, VocabularyTerm] = field(default_factory=dict)
+    schemes: dict[str, VocabularyTerm] = field(default_factory=dict)
+    glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
+    files: dict[tuple[str, str], LoadedFile] = field(default_factory=dict)
+    """(kind, id) -> the file the record came from."""
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        return getattr(self, kind + "s")
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """A 'did you mean' hint, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _field_name(loc: tuple) -> str:
+    out = ""
+    for step in loc:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "record"
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    loc = tuple(step for step in loc if step != "[key]")
+    if len(loc) >= 2 and loc[0] == "origin" and loc[1] in _UNION_TAGS:
+        loc = loc[:1] + loc[2:]
+    return loc
+
+
+def pydantic_problems(file: LoadedFile, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = _clean_loc(tuple(err["loc"]))
+        problems.append(_explain(file, loc, err, model))
+    return problems
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple, data: Any) -> list[str]:
+    """Field names allowed in the mapping where the unknown key at `loc` sits."""
+    current: Any = model
+    value: Any = data
+    for step in loc[:-1]:
+        value = value[step] if isinstance(value, (dict, list)) and _has(value, step) else None
+        if isinstance(step, int):
+            continue
+        info = getattr(current, "model_fields", {}).get(str(step).replace("-", "_"))
+        if info is None:
+            return []
+        current = _model_in(info.annotation, value)
+    if not hasattr(current, "model_fields"):
+        return []
+    return [f.alias or name for name, f in current.model_fields.items()]
+
+
+def _has(container: Any, step: Any) -> bool:
+    if isinstance(container, dict):
+        return step in container
+    return isinstance(step, int) and 0 <= step < len(container)
+
+
+def _model_in(annotation: Any, value: Any) -> Any:
+    """The pydantic model inside a field annotation (list[X], X | None, a tagged union...)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    models = [m for m in (_model_in(arg, value) for arg in get_args(annotation)) if m is not None]
+    if len(models) > 1 and isinstance(value, dict):  # tagged union: pick by its 'type'
+        for candidate in models:
+            tag = candidate.model_fields.get("type")
+            if tag is not None and value.get("type") in get_args(tag.annotation):
+                return candidate
+    return models[0] if models else None
+
+
+def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) -> Problem:
+    kind, name, value = err["type"], _field_name(loc), err.get("input")
+    if kind == "missing":
+        return file.problem(loc[:-1], f"missing required field '{name}'",
+                            "add it; see docs/record-format.md for each field")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc, file.data)
+        hint = suggest(str(loc[-1]), allowed) or (f"allowed fields: {', '.join(allowed)}" if allowed else "")
+        return file.problem(loc, f"unknown field '{name}'", hint, at_key=True)
+    if kind == "string_pattern_mismatch":
+        return file.problem(loc, f"'{value}' in '{name}' is not a valid id",
+                            "use lowercase letters, digits and single hyphens, starting with a letter")
+    if kind == "string_too_short":
+        return file.problem(loc, f"'{name}' is empty", "write the text, or remove the field if it is optional")
+    if kind == "string_too_long":
+        limit = err.get("ctx", {}).get("max_length")
+        return file.problem(loc, f"'{name}' is too long ({len(str(value))} characters; the limit is {limit})",
+                            "shorten it")
+    if kind == "too_short":
+        need = err.get("ctx", {}).get("min_length", 1)
+        return file.problem(loc, f"'{name}' needs at least {need} item{'s' if need != 1 else ''}",
+                            "add one, as a YAML list")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = re.findall(r"'([^']*)'", expected)
+        hint = suggest(str(value), options) or f"use one of: {', '.join(options)}"
+        return file.problem(loc, f"'{value}' is not allowed in '{name}'", hint)
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        shape = "a list" if kind == "list_type" else "a mapping (field: value lines)"
+        return file.problem(loc, f"'{name}' must be {shape}, not {type(value).__name__}",
+                            "see docs/record-format.md for the field's shape")
+    if kind in ("string_type", "float_type", "float_parsing", "int_type", "int_parsing"):
+        wanted = "text" if kind == "string_type" else "a number"
+        return file.problem(loc, f"'{name}' must be {wanted}, not {_describe(value)}",
+                            "put text in quotes if it starts with a special character" if wanted == "text" else "")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return file.problem(loc, f"'{name}.type' must be 'source' or 'synthesis'",
+                            "source: stated by a source's authors; synthesis: drawn by the editors")
+    return file.problem(loc, f"'{name}': {err['msg']}")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return f"{type(value).__name__} {value!r}"[:60]
+
+
+def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
+    """Type-check every record and vocabulary, then check all cross-references."""
+    result = Validated()
+    problems: list[Problem] = list(raw.problems)
+    _validate_vocabularies(raw, result, problems)
+    for kind, files in raw.records.items():
+        model = RECORD_MODELS[kind]
+        for file in files:
+            record = _validate_record(file, model, problems)
+            if record is None:
+                continue
+            store = result.of_kind(kind)
+            if record.id in store:
+                other = result.files[(kind, record.id)]
+                problems.append(file.problem(("id",), f"duplicate {kind} id '{record.id}' (also in {other.display})",
+                                             "ids must be unique"))
+                continue
+            store[record.id] = record
+            result.files[(kind, record.id)] = file
+    _check_aliases(result, problems)
+    _check_references(result, problems)
+    return result, problems
+
+
+def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[Problem]) -> None:
+    for name, file in raw.vocabularies.items():
+        if not isinstance(file.data, dict):
+            problems.append(file.problem((), f"{name}.yaml must be a mapping of term: {{label, description}}"))
+            continue
+        entry_model = GlossaryEntry if name == "glossary" else VocabularyTerm
+        store = getattr(result, name)
+        for key, value in file.data.items():
+            if name == "glossary":
+                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9&/.'-]{0,19}", key):
+                    problems.append(file.problem((key,), f"'{key}' is not a valid abbreviation", at_key=True,
+                                                 hint="letters, digits and & / . - only, up to 20 characters"))
+                    continue
+            elif not (_ID_RE.fullmatch(key) and len(key) <= ID_MAX):
+                problems.append(file.problem((key,), f"'{key}' is not a valid {name[:-1]} id", at_key=True,
+                                             hint="use lowercase letters, digits and single hyphens"))
+                continue
+            try:
+                store[key] = entry_model.model_validate(value)
+            except ValidationError as exc:
+                for err in exc.errors(include_url=False):
+                    problems.append(_explain(file, (key,) + tuple(err["loc"]), err, entry_model))
+
+
+def _validate_record(file: LoadedFile, model: type[Record], problems: list[Problem]) -> Record | None:
+    stem = file.path.stem
+    if not isinstance(file.data, dict):
+        problems.append(file.problem((), f"a record must be a mapping of fields, not {_describe(file.data)}",
+                                     "start each line with 'field: value'; see docs/record-format.md"))
+        return None
+    if not (_ID_RE.fullmatch(stem) and len(stem) <= ID_MAX):
+        problems.append(file.problem((), f"file name '{file.path.name}' is not a valid record id",
+                                     "name the file <id>.yaml with a lowercase slug id of at most 80 characters"))
+        return None
+    try:
+        record = model.model_validate(file.data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(file, exc, model))
+        return None
+    if record.id != stem:
+        problems.append(file.problem(("id",), f"id '{record.id}' does not match the file name '{file.path.name}'",
+                                     f"rename the file to {record.id}.yaml or set id: {stem}"))
+        return None
+    return record
+
+
+def _check_aliases(result: Validated, problems: list[Problem]) -> None:
+    for kind in RECORD_MODELS:
+        store = result.of_kind(kind)
+        claimed: dict[str, str] = {}
+        for record_id, record in store.items():
+            for index, alias in enumerate(record.aliases):
+                file = result.files[(kind, record_id)]
+                if alias == record_id or alias in store:
+                    problems.append(file.problem(("aliases", index), f"alias '{alias}' is the id of a {kind}",
+                                                 "an alias is a former id that no record uses any more"))
+                elif alias in claimed:
+                    problems.append(file.problem(("aliases", index), f"alias '{alias}' is also claimed by '{claimed[alias]}'",
+                                                 "each former id can redirect to only one record"))
+                else:
+                    claimed[alias] = record_id
+
+
+def _ref(result: Validated, problems: list[Problem], kind: str, record_id: str, keypath: tuple,
+         value: str, targets: dict, what: str) -> None:
+    if value in targets:
+        return
+    file = result.files[(kind, record_id)]
+    problems.append(file.problem(keypath, f"unknown {what} '{value}'",
+                                 suggest(value, targets) or f"no {what} has this id; check the spelling"))
+
+
+def _check_vocab(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
+    for vocab in ("themes", "stakeholders", "schemes"):
+        for index, term in enumerate(getattr(record, vocab, ()) or ()):
+            _ref(result, problems, kind, record.id, (vocab, index), term, getattr(result, vocab),
+                 f"{vocab[:-1]} (evidence/{vocab}.yaml)")
+
+
+def _check_evidence(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
+    for index, item in enumerate(record.evidence):
+        _ref(result, problems, kind, record.id, ("evidence", index, "source"), item.source, result.sources, "source")
+
+
+def _check_references(result: Validated, problems: list[Problem]) -> None:
+    for source in result.sources.values():
+        _check_vocab(result, problems, "source", source)
+    for finding in result.findings.values():
+        _check_vocab(result, problems, "finding", finding)
+        _check_evidence(result, problems, "finding", finding)
+    for lesson in result.lessons.values():
+        _check_vocab(result, problems, "lesson", lesson)
+        for index, finding_id in enumerate(lesson.findings):
+            _ref(result, problems, "lesson", lesson.id, ("findings", index), finding_id, result.findings, "finding")
+        for index, context_id in enumerate(lesson.contexts):
+            _ref(result, problems, "lesson", lesson.id, ("contexts", index), context_id, result.contexts,
+                 "context difference")
+        if lesson.origin.type == "source":
+            _ref(result, problems, "lesson", lesson.id, ("origin", "source"), lesson.origin.source,
+                 result.sources, "source")
+    for comparison in result.comparisons.values():
+        _ref(result, problems, "comparison", comparison.id, ("source",), comparison.source, result.sources, "source")
+        seen: set[str] = set()
+        for index, column in enumerate(comparison.columns):
+            if column.id in seen:
+                file = result.files[("comparison", comparison.id)]
+                problems.append(file.problem(("columns", index, "id"), f"duplicate column id '{column.id}'"))
+            seen.add(column.id)
+    for context in result.contexts.values():
+        _check_evidence(result, problems, "context", context)
+        comparison = result.comparisons.get(context.comparison)
+        if comparison is None:
+            _ref(result, problems, "context", context.id, ("comparison",), context.comparison,
+                 result.comparisons, "comparison")
+            continue
+        columns = [c.id for c in comparison.columns]
+        file = result.files[("context", context.id)]
+        for key in context.values:
+            if key not in columns:
+                problems.append(file.problem(("values", key), f"'{key}' is not a column of comparison '{comparison.id}'",
+                                             suggest(key, columns) or f"columns: {', '.join(columns)}", at_key=True))
+        missing = [c for c in columns if c not in context.values]
+        if missing:
+            problems.append(file.problem(("values",), f"no value for column(s) {', '.join(missing)}",
+                                         "give every column a value; write 'Not stated in the source.' if the source is silent"))
+
+
+def check_bibliography_keys(result: Validated, bib_keys: set[str], bib_display: str) -> list[Problem]:
+    """Every source id and every cited key must be a BibTeX entry."""
+    problems = []
+    for source in result.sources.values():
+        if source.id not in bib_keys:
+            file = result.files[("source", source.id)]
+            problems.append(file.problem(("id",), f"source '{source.id}' has no entry in {bib_display}",
+                                         suggest(source.id, bib_keys) or f"add @...{{{source.id}, ...}} to {bib_display}"))
+    for kind in ("finding", "context"):
+        for record in result.of_kind(kind).values():
+            for index, item in enumerate(record.evidence):
+                for cite_index, key in enumerate(item.cites):
+                    if key not in bib_keys:
+                        file = result.files[(kind, record.id)]
+                        problems.append(file.problem(("evidence", index, "cites", cite_index),
+                                                     f"cited work '{key}' has no entry in {bib_display}",
+                                                     suggest(key, bib_keys) or f"add it to {bib_display}"))
+    return problems

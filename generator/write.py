@@ -1,0 +1,78 @@
+"""Stage 6, write: bring the generated folder in line with the rendered pages.
+
+Only files whose content changed are written (so the site engine's file watcher rebuilds only what
+changed), stale files are removed, every write is atomic (temp file + rename), and the whole sync can
+be undone if the site build that follows fails.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class SyncReport:
+    root: Path
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    _previous: dict[str, bytes | None] = field(default_factory=dict, repr=False)
+
+    def undo(self) -> None:
+        """Restore every file this sync wrote or removed to what it was before."""
+        for rel, content in self._previous.items():
+            path = self.root / rel
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                _atomic_write(path, content)
+        _remove_empty_dirs(self.root)
+
+    def summary(self) -> str:
+        return f"{len(self.written)} written, {len(self.removed)} removed, {self.unchanged} unchanged"
+
+
+def _atomic_write(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _remove_empty_dirs(root: Path) -> None:
+    if not root.exists():
+        return
+    for directory in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+        if not any(directory.iterdir()):
+            directory.rmdir()
+
+
+def sync_tree(root: Path, pages: dict[str, str]) -> SyncReport:
+    """Write `pages` (relative path -> text) under `root`; remove every other file there."""
+    report = SyncReport(root)
+    existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    for rel, text in pages.items():
+        content = text.encode("utf-8")
+        path = root / rel
+        old = path.read_bytes() if rel in existing else None
+        if old == content:
+            report.unchanged += 1
+            continue
+        report._previous[rel] = old
+        _atomic_write(path, content)
+        report.written.append(rel)
+    for rel in sorted(existing - pages.keys()):
+        path = root / rel
+        report._previous[rel] = path.read_bytes()
+        path.unlink()
+        report.removed.append(rel)
+    _remove_empty_dirs(root)
+    return report
