@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bibtexparser
@@ -55,6 +56,8 @@ class Reference:
 class Bibliography:
     references: dict[str, Reference]
     problems: list[Problem]
+    unparsed_keys: set[str] = field(default_factory=set)
+    """Keys of entries that failed to parse (already reported; records citing them are not)."""
 
 
 def parse_bibliography(path: Path, display: str) -> Bibliography:
@@ -68,25 +71,37 @@ def parse_bibliography(path: Path, display: str) -> Bibliography:
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
     problems = [_failed_block_problem(block, display) for block in library.failed_blocks]
+    unparsed = {m.group(1) for block in library.failed_blocks if (m := _KEY.match(block.raw.strip()))}
     entries = [entry for entry in library.entries]
     for entry in entries:
+        if not entry.key.strip():
+            problems.append(Problem(display, entry.start_line + 1, 1, f"@{entry.entry_type} entry has no key",
+                                    "write the key after the brace: @book{surname-year-word, ..."))
         fields = entry.fields_dict
         untitled_ok = entry.entry_type.lower() == "misc" and ("note" in fields or "howpublished" in fields)
         if "title" not in fields and not untitled_ok:
             problems.append(Problem(display, entry.start_line + 1, 1, f"entry '{entry.key}' has no title",
                                     "add title = {...}, or for an untitled @misc item a note = {...}"))
-    return Bibliography(_format(entries), problems)
+    return Bibliography(_format(entries), problems, unparsed)
+
+
+_KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s{}()=]+)")
 
 
 def _failed_block_problem(block, display: str) -> Problem:
-    error = getattr(block, "error", None)
-    if type(block).__name__ == "DuplicateBlockKeyBlock":
+    kind = type(block).__name__
+    if kind == "DuplicateBlockKeyBlock":
         message = f"duplicate entry key '{block.key}'"
         hint = "keys must be unique; rename or remove one entry"
+    elif kind == "DuplicateFieldKeyBlock":
+        fields = ", ".join(sorted(block.duplicate_keys))
+        message = f"entry '{block.ignore_error_block.key}' has field '{fields}' more than once"
+        hint = "keep one of them"
     else:
         first = " ".join(block.raw.strip().splitlines()[0].split())[:60] if block.raw.strip() else ""
-        message = f"cannot parse BibTeX entry '{first}'"
-        hint = "check its braces and commas" + (f": {str(error).splitlines()[-1].strip()}" if error else "")
+        reason = getattr(getattr(block, "error", None), "abort_reason", "")
+        message = f"cannot parse BibTeX entry '{first}'" + (f": {reason.strip()}" if reason else "")
+        hint = "check its braces, quotes and commas"
     return Problem(display, block.start_line + 1, 1, message, hint)
 
 
@@ -164,5 +179,4 @@ def _format(entries) -> dict[str, Reference]:
 
 
 def _strip_tags(text: str) -> str:
-    import re
     return re.sub(r"<[^>]+>", "", text)

@@ -170,11 +170,7 @@ def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]
     except _Rejected as exc:
         return None, [_marked(shown, exc.message, exc.mark, exc.hint)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = f"YAML syntax error: {exc.problem or exc.context}"
-        hint = ("use spaces, not tabs, for indentation" if "\t" in str(exc)
-                else "check indentation, quoting and colons")
-        return None, [_marked(shown, message, mark, hint)]
+        return None, [_syntax_problem(shown, text, exc)]
     except yaml.YAMLError as exc:
         return None, [Problem(shown, 0, 0, f"YAML error: {exc}")]
     except RecursionError:
@@ -185,6 +181,44 @@ def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]
         return None, [Problem(shown, 0, 0, f"YAML is nested {depth} levels deep; the limit is {MAX_DEPTH}",
                               "records need only a few levels")]
     return loaded, []
+
+
+_UNCLOSED = {  # parser context -> (what was left open, hint)
+    "while parsing a flow sequence": ("list opened with '[' is not closed",
+                                      "close it with ']'; put items containing commas, colons or brackets in quotes"),
+    "while parsing a flow mapping": ("mapping opened with '{' is not closed",
+                                     "close it with '}'; put values containing commas, colons or braces in quotes"),
+    "while scanning a quoted scalar": ("quoted text is not closed",
+                                       "end it with the same quote mark; inside '...' write '' for an apostrophe"),
+}
+
+
+def _syntax_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """A YAML syntax error in words a contributor can act on, at the place to fix."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    if _is_tab_at(text, mark) or "tab" in problem:
+        return _marked(shown, "YAML syntax error: tab character in indentation", mark,
+                       "indent with spaces, not tabs")
+    unclosed = _UNCLOSED.get(exc.context or "")
+    if unclosed and exc.context_mark is not None:
+        what, hint = unclosed
+        return _marked(shown, f"YAML syntax error: {what} ({problem})", exc.context_mark, hint)
+    if problem.startswith("mapping values are not allowed"):
+        return _marked(shown, "YAML syntax error: unexpected ': ' inside a value", mark,
+                       "put the value in quotes if it contains ': ', or start a new line for a new field")
+    return _marked(shown, f"YAML syntax error: {problem}", mark,
+                   "check the indentation, quotes and colons on this line and the line before")
+
+
+def _is_tab_at(text: str, mark: Any) -> bool:
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return False
+    line = lines[mark.line]
+    return "\t" in line[: len(line) - len(line.lstrip())] or line[mark.column:mark.column + 1] == "\t"
 
 
 def _marked(shown: str, message: str, mark: Any, hint: str = "") -> Problem:
@@ -213,6 +247,8 @@ class RawEvidence:
     vocabularies: dict[str, LoadedFile]
     """Vocabulary files by name (themes, stakeholders, ...)."""
     problems: list[Problem]
+    unreadable: dict[str, set[str]] = field(default_factory=dict)
+    """Record kind -> file stems that could not be read (already reported)."""
 
 
 def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
@@ -220,9 +256,10 @@ def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
     problems: list[Problem] = []
     records: dict[str, list[LoadedFile]] = {kind: [] for kind in RECORD_DIRS.values()}
     vocabularies: dict[str, LoadedFile] = {}
+    unreadable: dict[str, set[str]] = {kind: set() for kind in RECORD_DIRS.values()}
     if not evidence_dir.is_dir():
         problems.append(Problem(display_path(evidence_dir, root), 0, 0, "evidence folder not found"))
-        return RawEvidence(root, records, vocabularies, problems)
+        return RawEvidence(root, records, vocabularies, problems, unreadable)
     for name in VOCABULARY_FILES:
         path = evidence_dir / f"{name}.yaml"
         if not path.exists():
@@ -246,14 +283,17 @@ def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
                 if path.suffix != ".yaml" or not path.is_file():
                     problems.append(Problem(display_path(path, root), 0, 0, "not a record file",
                                             "records are files named <id>.yaml"))
+                    unreadable[kind].add(path.stem)
                     continue
                 loaded, found = read_yaml(path, root)
                 problems.extend(found)
                 if loaded is not None:
                     records[kind].append(loaded)
+                else:
+                    unreadable[kind].add(path.stem)
         elif entry.suffix == ".yaml" and entry.stem in VOCABULARY_FILES:
             continue
         elif not entry.name.startswith(".") and entry.name != "README.md":
             problems.append(Problem(shown, 0, 0, "unexpected file in evidence/",
                                     "vocabularies are themes/stakeholders/schemes/glossary.yaml; records go in subfolders"))
-    return RawEvidence(root, records, vocabularies, problems)
+    return RawEvidence(root, records, vocabularies, problems, unreadable)

@@ -14,7 +14,7 @@ from typing import Any, Iterable, get_args
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem
-from generator.loader import LoadedFile, RawEvidence
+from generator.loader import VOCABULARY_FILES, LoadedFile, RawEvidence
 from generator.models import (
     ID_MAX, ID_PATTERN, RECORD_MODELS, Comparison, Context, Finding, GlossaryEntry, Lesson,
     Record, Source, VocabularyTerm,
@@ -40,6 +40,11 @@ class Validated:
     glossary: dict[str, GlossaryEntry] = field(default_factory=dict)
     files: dict[tuple[str, str], LoadedFile] = field(default_factory=dict)
     """(kind, id) -> the file the record came from."""
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    """Target name (source, theme...) -> ids whose own file or entry has problems, already reported;
+    references to them are not reported again (one mistake, one message)."""
+    unchecked: set[str] = field(default_factory=set)
+    """Vocabularies that could not be read at all: references to them are not checked."""
 
     def of_kind(self, kind: str) -> dict[str, Any]:
         return getattr(self, kind + "s")
@@ -66,11 +71,23 @@ def _clean_loc(loc: tuple) -> tuple:
 
 
 def pydantic_problems(file: LoadedFile, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = _clean_loc(tuple(err["loc"]))
-        problems.append(_explain(file, loc, err, model))
-    return problems
+    errors = [(_clean_loc(tuple(err["loc"])), err) for err in exc.errors(include_url=False)]
+    misspelt = _misspelt_required(file, errors, model)
+    return [_explain(file, loc, err, model) for loc, err in errors
+            if not (err["type"] == "missing" and loc in misspelt)]
+
+
+def _misspelt_required(file: LoadedFile, errors: list, model: type[BaseModel]) -> set[tuple]:
+    """Locations of missing fields that an unknown field in the same mapping is a near miss of:
+    'stakholders' is reported once, as a misspelling, not also as 'stakeholders' missing."""
+    missing = {loc for loc, err in errors if err["type"] == "missing"}
+    found = set()
+    for loc, err in errors:
+        if err["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _allowed_fields(model, loc, file.data), n=1, cutoff=0.6)
+            if close and loc[:-1] + (close[0],) in missing:
+                found.add(loc[:-1] + (close[0],))
+    return found
 
 
 def _allowed_fields(model: type[BaseModel], loc: tuple, data: Any) -> list[str]:
@@ -127,6 +144,9 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) ->
         limit = err.get("ctx", {}).get("max_length")
         return file.problem(loc, f"'{name}' is too long ({len(str(value))} characters; the limit is {limit})",
                             "shorten it")
+    if kind == "too_short" and model is Lesson and loc == ("findings",):
+        return file.problem(loc, "a lesson must rest on at least one finding, but 'findings' is empty",
+                            "list the ids of the findings it rests on, e.g. findings: [finding-id]")
     if kind == "too_short":
         need = err.get("ctx", {}).get("min_length", 1)
         return file.problem(loc, f"'{name}' needs at least {need} item{'s' if need != 1 else ''}",
@@ -136,14 +156,19 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) ->
         options = re.findall(r"'([^']*)'", expected)
         hint = suggest(str(value), options) or f"use one of: {', '.join(options)}"
         return file.problem(loc, f"'{value}' is not allowed in '{name}'", hint)
-    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
-        shape = "a list" if kind == "list_type" else "a mapping (field: value lines)"
-        return file.problem(loc, f"'{name}' must be {shape}, not {type(value).__name__}",
-                            "see docs/record-format.md for the field's shape")
+    if kind == "list_type":
+        return file.problem(loc, f"'{name}' must be a list, not {_describe(value)}",
+                            "write [first, second] or one '- item' per line")
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return file.problem(loc, f"'{name}' must be a mapping (field: value lines), not {_describe(value)}",
+                            "see docs/record-format.md for the fields it holds")
     if kind in ("string_type", "float_type", "float_parsing", "int_type", "int_parsing"):
-        wanted = "text" if kind == "string_type" else "a number"
-        return file.problem(loc, f"'{name}' must be {wanted}, not {_describe(value)}",
-                            "put text in quotes if it starts with a special character" if wanted == "text" else "")
+        if kind != "string_type":
+            return file.problem(loc, f"'{name}' must be a number, not {_describe(value)}",
+                                "write the number alone, e.g. 12 or 12.5; units go in 'unit'")
+        hint = ("write the text after the colon, or as a '>' block for long text"
+                if isinstance(value, (dict, list)) else "put it in quotes to make it text")
+        return file.problem(loc, f"'{name}' must be text, not {_describe(value)}", hint)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return file.problem(loc, f"'{name}.type' must be 'source' or 'synthesis'",
                             "source: stated by a source's authors; synthesis: drawn by the editors")
@@ -151,13 +176,19 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) ->
 
 
 def _describe(value: Any) -> str:
+    """How a contributor would name the YAML value they wrote."""
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     if value is None:
         return "empty"
-    return f"{type(value).__name__} {value!r}"[:60]
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a yes/no value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    text = str(value)
+    return f"the text '{text[:40]}{'...' if len(text) > 40 else ''}'"
 
 
 def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
@@ -167,9 +198,14 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
     _validate_vocabularies(raw, result, problems)
     for kind, files in raw.records.items():
         model = RECORD_MODELS[kind]
+        by_stem = {file.path.stem: file for file in files}
+        broken = result.broken.setdefault(kind, set(raw.unreadable.get(kind, ())))
         for file in files:
-            record = _validate_record(file, model, problems)
+            record = _validate_record(file, model, problems, by_stem)
             if record is None:
+                broken.add(file.path.stem)
+                if isinstance(file.data, dict) and isinstance(file.data.get("id"), str):
+                    broken.add(file.data["id"])
                 continue
             store = result.of_kind(kind)
             if record.id in store:
@@ -185,12 +221,15 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
 
 
 def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[Problem]) -> None:
+    result.unchecked.update(name for name in VOCABULARY_FILES if name not in raw.vocabularies)
     for name, file in raw.vocabularies.items():
         if not isinstance(file.data, dict):
             problems.append(file.problem((), f"{name}.yaml must be a mapping of term: {{label, description}}"))
+            result.unchecked.add(name)
             continue
         entry_model = GlossaryEntry if name == "glossary" else VocabularyTerm
         store = getattr(result, name)
+        broken = result.broken.setdefault(name[:-1], set())
         for key, value in file.data.items():
             if name == "glossary":
                 if not re.fullmatch(r"[A-Za-z][A-Za-z0-9&/.'-]{0,19}", key):
@@ -204,11 +243,13 @@ def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[P
             try:
                 store[key] = entry_model.model_validate(value)
             except ValidationError as exc:
+                broken.add(key)
                 for err in exc.errors(include_url=False):
                     problems.append(_explain(file, (key,) + tuple(err["loc"]), err, entry_model))
 
 
-def _validate_record(file: LoadedFile, model: type[Record], problems: list[Problem]) -> Record | None:
+def _validate_record(file: LoadedFile, model: type[Record], problems: list[Problem],
+                     by_stem: dict[str, LoadedFile]) -> Record | None:
     stem = file.path.stem
     if not isinstance(file.data, dict):
         problems.append(file.problem((), f"a record must be a mapping of fields, not {_describe(file.data)}",
@@ -222,6 +263,10 @@ def _validate_record(file: LoadedFile, model: type[Record], problems: list[Probl
         record = model.model_validate(file.data)
     except ValidationError as exc:
         problems.extend(pydantic_problems(file, exc, model))
+        return None
+    if record.id != stem and record.id in by_stem:
+        problems.append(file.problem(("id",), f"duplicate id '{record.id}': {by_stem[record.id].display} has it too",
+                                     f"give this record its own id and name the file after it, or set id: {stem}"))
         return None
     if record.id != stem:
         problems.append(file.problem(("id",), f"id '{record.id}' does not match the file name '{file.path.name}'",
@@ -247,25 +292,37 @@ def _check_aliases(result: Validated, problems: list[Problem]) -> None:
                     claimed[alias] = record_id
 
 
+_TARGETS = {  # target name -> (store in Validated, how to name it, hint when nothing is close)
+    "source": ("sources", "source", "no source has this id; check the spelling"),
+    "finding": ("findings", "finding", "no finding has this id; check the spelling"),
+    "context": ("contexts", "context difference", "no context difference has this id; check the spelling"),
+    "comparison": ("comparisons", "comparison", "no comparison has this id; check the spelling"),
+    "theme": ("themes", "theme", "it is not a key of evidence/themes.yaml; add it there or check the spelling"),
+    "stakeholder": ("stakeholders", "stakeholder",
+                    "it is not a key of evidence/stakeholders.yaml; add it there or check the spelling"),
+    "scheme": ("schemes", "scheme", "it is not a key of evidence/schemes.yaml; add it there or check the spelling"),
+}
+
+
 def _ref(result: Validated, problems: list[Problem], kind: str, record_id: str, keypath: tuple,
-         value: str, targets: dict, what: str) -> None:
-    if value in targets:
+         value: str, target: str) -> None:
+    store_name, what, no_match = _TARGETS[target]
+    targets = getattr(result, store_name)
+    if value in targets or value in result.broken.get(target, ()) or store_name in result.unchecked:
         return
     file = result.files[(kind, record_id)]
-    problems.append(file.problem(keypath, f"unknown {what} '{value}'",
-                                 suggest(value, targets) or f"no {what} has this id; check the spelling"))
+    problems.append(file.problem(keypath, f"unknown {what} '{value}'", suggest(value, targets) or no_match))
 
 
 def _check_vocab(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
     for vocab in ("themes", "stakeholders", "schemes"):
         for index, term in enumerate(getattr(record, vocab, ()) or ()):
-            _ref(result, problems, kind, record.id, (vocab, index), term, getattr(result, vocab),
-                 f"{vocab[:-1]} (evidence/{vocab}.yaml)")
+            _ref(result, problems, kind, record.id, (vocab, index), term, vocab[:-1])
 
 
 def _check_evidence(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
     for index, item in enumerate(record.evidence):
-        _ref(result, problems, kind, record.id, ("evidence", index, "source"), item.source, result.sources, "source")
+        _ref(result, problems, kind, record.id, ("evidence", index, "source"), item.source, "source")
 
 
 def _check_references(result: Validated, problems: list[Problem]) -> None:
@@ -277,15 +334,13 @@ def _check_references(result: Validated, problems: list[Problem]) -> None:
     for lesson in result.lessons.values():
         _check_vocab(result, problems, "lesson", lesson)
         for index, finding_id in enumerate(lesson.findings):
-            _ref(result, problems, "lesson", lesson.id, ("findings", index), finding_id, result.findings, "finding")
+            _ref(result, problems, "lesson", lesson.id, ("findings", index), finding_id, "finding")
         for index, context_id in enumerate(lesson.contexts):
-            _ref(result, problems, "lesson", lesson.id, ("contexts", index), context_id, result.contexts,
-                 "context difference")
+            _ref(result, problems, "lesson", lesson.id, ("contexts", index), context_id, "context")
         if lesson.origin.type == "source":
-            _ref(result, problems, "lesson", lesson.id, ("origin", "source"), lesson.origin.source,
-                 result.sources, "source")
+            _ref(result, problems, "lesson", lesson.id, ("origin", "source"), lesson.origin.source, "source")
     for comparison in result.comparisons.values():
-        _ref(result, problems, "comparison", comparison.id, ("source",), comparison.source, result.sources, "source")
+        _ref(result, problems, "comparison", comparison.id, ("source",), comparison.source, "source")
         seen: set[str] = set()
         for index, column in enumerate(comparison.columns):
             if column.id in seen:
@@ -296,8 +351,7 @@ def _check_references(result: Validated, problems: list[Problem]) -> None:
         _check_evidence(result, problems, "context", context)
         comparison = result.comparisons.get(context.comparison)
         if comparison is None:
-            _ref(result, problems, "context", context.id, ("comparison",), context.comparison,
-                 result.comparisons, "comparison")
+            _ref(result, problems, "context", context.id, ("comparison",), context.comparison, "comparison")
             continue
         columns = [c.id for c in comparison.columns]
         file = result.files[("context", context.id)]
