@@ -201,6 +201,101 @@ def verify_quotes_command(root: Path | None, texts_dir: Path, mapping_file: Path
         sys.exit(EXIT_PROBLEMS)
 
 
+@main.command("new")
+@click.argument("kind", type=click.Choice(["finding", "lesson", "source", "context", "comparison"]))
+@ROOT_OPTION
+@click.option("--id", "record_id", default=None, help="The new record's id (a lowercase slug, at most 80 characters).")
+@click.option("--source", default="", help="Source id the quote comes from (finding, context, comparison; a lesson stated by a source).")
+@click.option("--locator", default="", help="Where the quote stands in the source, e.g. 'Table 3'.")
+@click.option("--quote", default="", help="The verbatim quote.")
+@click.option("--statement", default="", help="A finding's plain-language statement.")
+@click.option("--title", default="", help="A lesson's or comparison's title.")
+@click.option("--comparison", default="", help="A context row's comparison id (its columns are listed for you).")
+@click.option("--theme", "themes", multiple=True, help="Theme key; repeat for several.")
+@click.option("--stakeholder", "stakeholders", multiple=True, help="Stakeholder key; repeat for several.")
+@click.option("--finding", "findings", multiple=True, help="A lesson's finding id; repeat for several.")
+@click.option("--interactive/--no-interactive", default=None,
+              help="Ask for the values (default: ask when run in a terminal without --id).")
+def new_command(kind: str, root: Path | None, record_id: str | None, interactive: bool | None, **values) -> None:
+    """Scaffold a new record file with every field commented; never overwrites.
+
+    Writes evidence/<kind>s/<id>.yaml with the schema line for editors. Empty values are yours to
+    fill in; `check` points at each one until you do.
+
+    \b
+    Example:
+      python -m generator new finding
+      python -m generator new finding --id killoran-maternity-changes --source killoran-1999-total
+    """
+    from generator.scaffold import Draft, ScaffoldError, create_record
+
+    if interactive is None:
+        interactive = record_id is None and sys.stdin.isatty()
+    if interactive:
+        record_id, values = _ask_for_values(kind, record_id, values)
+    lists = {key: list(values.pop(key)) for key in ("themes", "stakeholders", "findings")}
+    draft = Draft(kind=kind, id=(record_id or "").strip(), **values, **lists)
+    try:
+        path = create_record(Project.at(root), draft)
+    except ScaffoldError as exc:
+        click.echo(f"new: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    shown = path.relative_to(Project.at(root).root).as_posix()
+    click.echo(f"new: wrote {shown}")
+    click.echo("next: fill in every empty value, then run: python -m generator check")
+    if kind == "source":
+        click.echo(f"      and add an entry with the key {draft.id} to references.bib")
+
+
+_PROMPTS = {
+    "finding": (("source", "Source id"), ("locator", "Locator (section, table, page)"),
+                ("quote", "Verbatim quote"), ("statement", "Statement")),
+    "lesson": (("title", "Title (what to do)"),),
+    "source": (),
+    "context": (("comparison", "Comparison id"), ("source", "Source id"), ("locator", "Locator"),
+                ("quote", "Verbatim quote")),
+    "comparison": (("title", "Title"), ("source", "Source id"), ("locator", "Locator")),
+}
+
+
+def _ask_for_values(kind: str, record_id: str | None, values: dict) -> tuple[str, dict]:
+    """Prompt for the id and the main fields; an empty answer leaves the field for later."""
+    record_id = record_id or click.prompt("Id (lowercase-words-with-hyphens)")
+    for key, label in _PROMPTS[kind]:
+        if not values.get(key):
+            values[key] = click.prompt(f"{label} (Enter to fill in later)", default="", show_default=False)
+    return record_id, values
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              help="text (tables) or json.")
+@click.option("--min-lessons", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Report themes and stakeholders with fewer lessons than this as gaps.")
+def stats(root: Path | None, fmt: str, min_lessons: int) -> None:
+    """Count records by kind, stakeholder, theme and confidence, and list the gaps.
+
+    \b
+    Example:
+      python -m generator stats
+      python -m generator stats --format json --min-lessons 3
+    """
+    from generator.pipeline import check as run_check
+    from generator.stats import collect_stats, format_stats
+
+    try:
+        kb = run_check(Project.at(root))
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        sys.exit(EXIT_PROBLEMS)
+    result = collect_stats(kb, min_lessons=min_lessons)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        click.echo(format_stats(result), nl=False)
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder to write <kind>.schema.json files to.")
