@@ -58,6 +58,8 @@ class Bibliography:
     problems: list[Problem]
     unparsed_keys: set[str] = field(default_factory=set)
     """Keys of entries that failed to parse (already reported; records citing them are not)."""
+    readable: bool = True
+    """False when the file could not be read: then no key can be checked against it."""
 
 
 def parse_bibliography(path: Path, display: str) -> Bibliography:
@@ -65,9 +67,10 @@ def parse_bibliography(path: Path, display: str) -> Bibliography:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return Bibliography({}, [Problem(display, 0, 0, "bibliography file not found", "create references.bib")])
+        return Bibliography({}, [Problem(display, 0, 0, "bibliography file not found", "create references.bib")],
+                            readable=False)
     except (OSError, UnicodeDecodeError) as exc:
-        return Bibliography({}, [Problem(display, 0, 0, f"cannot read bibliography: {exc}")])
+        return Bibliography({}, [Problem(display, 0, 0, f"cannot read bibliography: {exc}")], readable=False)
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
     problems = [_failed_block_problem(block, display) for block in library.failed_blocks]

@@ -17,8 +17,9 @@ def check(project: Project) -> KnowledgeBase:
     bib_display = display_path(project.bibliography, project.root)
     bibliography = parse_bibliography(project.bibliography, bib_display)
     problems += bibliography.problems
-    known_keys = set(bibliography.references) | bibliography.unparsed_keys
-    problems += check_bibliography_keys(records, known_keys, bib_display)
+    if bibliography.readable:
+        known_keys = set(bibliography.references) | bibliography.unparsed_keys
+        problems += check_bibliography_keys(records, known_keys, bib_display)
     if problems:
         raise EvidenceError(problems)
     return KnowledgeBase(records, bibliography.references)

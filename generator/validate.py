@@ -155,7 +155,8 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) ->
         expected = err.get("ctx", {}).get("expected", "")
         options = re.findall(r"'([^']*)'", expected)
         hint = suggest(str(value), options) or f"use one of: {', '.join(options)}"
-        return file.problem(loc, f"'{value}' is not allowed in '{name}'", hint)
+        shown = f"'{value}'" if isinstance(value, str) else _describe(value)
+        return file.problem(loc, f"{shown} is not allowed in '{name}'", hint)
     if kind == "list_type":
         return file.problem(loc, f"'{name}' must be a list, not {_describe(value)}",
                             "write [first, second] or one '- item' per line")
@@ -339,19 +340,24 @@ def _check_references(result: Validated, problems: list[Problem]) -> None:
             _ref(result, problems, "lesson", lesson.id, ("contexts", index), context_id, "context")
         if lesson.origin.type == "source":
             _ref(result, problems, "lesson", lesson.id, ("origin", "source"), lesson.origin.source, "source")
+    unclear_columns = set()  # comparisons whose columns are in doubt: their rows are not checked against them
     for comparison in result.comparisons.values():
         _ref(result, problems, "comparison", comparison.id, ("source",), comparison.source, "source")
         seen: set[str] = set()
         for index, column in enumerate(comparison.columns):
             if column.id in seen:
                 file = result.files[("comparison", comparison.id)]
-                problems.append(file.problem(("columns", index, "id"), f"duplicate column id '{column.id}'"))
+                problems.append(file.problem(("columns", index, "id"), f"duplicate column id '{column.id}'",
+                                             "each column needs its own id"))
+                unclear_columns.add(comparison.id)
             seen.add(column.id)
     for context in result.contexts.values():
         _check_evidence(result, problems, "context", context)
         comparison = result.comparisons.get(context.comparison)
         if comparison is None:
             _ref(result, problems, "context", context.id, ("comparison",), context.comparison, "comparison")
+            continue
+        if comparison.id in unclear_columns:
             continue
         columns = [c.id for c in comparison.columns]
         file = result.files[("context", context.id)]

@@ -1,0 +1,186 @@
+"""The load stage: YAML that cannot be read becomes one located problem, never an exception.
+
+Each test breaks one thing in a copy of the fixture evidence and asserts the complete list of
+problems `check` reports: the exact text, the file:line:column, and that a broken record does not
+set off follow-on errors in the records that refer to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence_edits import FINDING, LESSON, append, problems, replace
+
+from generator.loader import load_evidence, read_yaml
+
+
+def test_unclosed_list_points_at_its_opening_bracket(fixture_project):
+    replace(fixture_project, FINDING, "statement: Pilots", "statement: [Pilots")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:2:12: YAML syntax error: list opened with '[' is not closed "
+        "(did not find expected ',' or ']'); close it with ']'; put items containing commas, colons or "
+        "brackets in quotes",
+    ]
+
+
+def test_unclosed_mapping_points_at_its_opening_brace(fixture_project):
+    replace(fixture_project, FINDING, "level: moderate", "level: {moderate")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:13:10: YAML syntax error: mapping opened with '{' is not "
+        "closed (did not find expected ',' or '}'); close it with '}'; put values containing commas, colons "
+        "or braces in quotes",
+    ]
+
+
+def test_colon_inside_a_value(fixture_project):
+    replace(fixture_project, FINDING, "type: qualitative", "type: qualitative: mostly")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:11:18: YAML syntax error: unexpected ': ' inside a value; "
+        "put the value in quotes if it contains ': ', or start a new line for a new field",
+    ]
+
+
+def test_unclosed_quote_at_end_of_file(fixture_project):
+    append(fixture_project, FINDING, "notes: 'never closed\n")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:19:8: YAML syntax error: quoted text is not closed "
+        "(found unexpected end of stream); end it with the same quote mark; inside '...' write '' for an "
+        "apostrophe",
+    ]
+
+
+def test_tab_indentation(fixture_project):
+    replace(fixture_project, FINDING, "  level: moderate", "\tlevel: moderate")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:13:1: YAML syntax error: tab character in indentation; "
+        "indent with spaces, not tabs",
+    ]
+
+
+def test_tab_after_spaces_in_indentation(fixture_project):
+    replace(fixture_project, FINDING, "    coherence:", "  \tcoherence:")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:16:3: YAML syntax error: tab character in indentation; "
+        "indent with spaces, not tabs",
+    ]
+
+
+def test_duplicate_key_points_at_the_second_and_names_the_first(fixture_project):
+    replace(fixture_project, FINDING, "type: qualitative\n", "type: qualitative\ntype: mixed\n")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:12:1: duplicate key 'type' (first defined on line 11); "
+        "remove or merge one of them",
+    ]
+
+
+def test_nested_duplicate_key(fixture_project):
+    replace(fixture_project, FINDING, "    adequacy: Several sites.\n",
+            "    adequacy: Several sites.\n    adequacy: Many sites.\n")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:18:5: duplicate key 'adequacy' (first defined on line 17); "
+        "remove or merge one of them",
+    ]
+
+
+def test_duplicate_vocabulary_term(fixture_project):
+    append(fixture_project, "evidence/themes.yaml", "maternity:\n  label: Maternity\n  description: Again.\n")
+    assert problems(fixture_project) == [
+        "evidence/themes.yaml:7:1: duplicate key 'maternity' (first defined on line 4); remove or merge one of them",
+    ]
+
+
+def test_empty_record_file(fixture_project):
+    (fixture_project.root / FINDING).write_text("# to do\n\n", encoding="utf-8")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:1:1: file is empty; add the record's fields, or delete the file",
+    ]
+
+
+def test_record_file_with_the_wrong_extension(fixture_project):
+    path = fixture_project.root / FINDING
+    path.rename(path.with_suffix(".yml"))
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yml: not a record file; records are files named <id>.yaml",
+    ]
+
+
+def test_misnamed_record_folder(fixture_project):
+    (fixture_project.evidence / "finding").mkdir()
+    assert problems(fixture_project) == [
+        "evidence/finding: unknown folder 'finding' in evidence/; records go in sources/, findings/, lessons/, "
+        "comparisons/, contexts/",
+    ]
+
+
+def test_missing_vocabulary_file_reports_once(fixture_project):
+    (fixture_project.evidence / "themes.yaml").unlink()
+    # Every record uses themes; none of them is reported: the missing file is the one mistake.
+    assert problems(fixture_project) == ["evidence/themes.yaml: vocabulary file themes.yaml is missing"]
+
+
+def test_unreadable_vocabulary_file_reports_once(fixture_project):
+    replace(fixture_project, "evidence/themes.yaml", "maternity:", "maternity: [")
+    assert problems(fixture_project) == [
+        "evidence/themes.yaml:4:12: YAML syntax error: list opened with '[' is not closed (did not find "
+        "expected ',' or ']'); close it with ']'; put items containing commas, colons or brackets in quotes",
+    ]
+
+
+def test_unreadable_record_sets_off_no_dangling_reference(fixture_project):
+    # The lesson cites this finding; the finding's own syntax error is the only message.
+    replace(fixture_project, FINDING, "themes: [budgets-and-risk]", "themes: [budgets-and-risk")
+    reported = problems(fixture_project)
+    assert len(reported) == 1
+    assert reported[0].startswith("evidence/findings/alpha-budget-risk.yaml:8:9: YAML syntax error")
+    assert not any(LESSON in line for line in reported)
+
+
+def test_several_broken_files_are_all_reported_in_path_order(fixture_project):
+    replace(fixture_project, FINDING, "  level: moderate", "\tlevel: moderate")
+    replace(fixture_project, LESSON, "title: Pool", "title: Pool\ntitle: Pool")
+    append(fixture_project, "evidence/schemes.yaml", "tp:\n  label: again\n  description: again\n")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:13:1: YAML syntax error: tab character in indentation; "
+        "indent with spaces, not tabs",
+        "evidence/lessons/pcts-pool-budget-risk.yaml:3:1: duplicate key 'title' (first defined on line 2); "
+        "remove or merge one of them",
+        "evidence/schemes.yaml:7:1: duplicate key 'tp' (first defined on line 1); remove or merge one of them",
+    ]
+
+
+# Unit level: read_yaml and LoadedFile.locate, which every later stage uses to place its messages.
+
+def _read(tmp_path: Path, text: str):
+    path = tmp_path / "record.yaml"
+    path.write_text(text, encoding="utf-8")
+    return read_yaml(path, tmp_path)
+
+
+def test_read_yaml_returns_data_and_no_problems(tmp_path):
+    loaded, found = _read(tmp_path, "id: a\nlist: [x, y]\n")
+    assert found == []
+    assert loaded.data == {"id": "a", "list": ["x", "y"]}
+    assert loaded.display == "record.yaml"
+
+
+def test_dates_stay_text(tmp_path):
+    loaded, _ = _read(tmp_path, "period: 1997-04-01\n")
+    assert loaded.data == {"period": "1997-04-01"}
+
+
+def test_locate_finds_values_keys_and_list_items(tmp_path):
+    loaded, _ = _read(tmp_path, "id: a\nouter:\n  inner: [x, y]\n  other: z\n")
+    assert loaded.locate(("outer", "inner", 1)) == (3, 14)
+    assert loaded.locate(("outer", "other")) == (4, 10)
+    assert loaded.locate(("outer", "other"), at_key=True) == (4, 3)
+
+
+def test_locate_falls_back_to_the_nearest_existing_ancestor(tmp_path):
+    loaded, _ = _read(tmp_path, "id: a\nouter:\n  inner: x\n")
+    assert loaded.locate(("outer", "missing")) == (3, 3)
+    assert loaded.locate(("nothing", "here")) == (1, 1)
+
+
+def test_load_evidence_collects_problems_instead_of_raising(tmp_path):
+    raw = load_evidence(tmp_path / "evidence", tmp_path)
+    assert [str(p) for p in raw.problems] == ["evidence: evidence folder not found"]
