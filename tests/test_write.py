@@ -1,0 +1,107 @@
+"""The write stage: bring docs/kb in line with the rendered pages, touching only what changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from generator.write import sync_tree
+
+PAGES = {
+    "index.md": "# Home\n",
+    "findings/a/index.md": "# A\n",
+    "findings/b/index.md": "# B\n",
+    "lessons/l/index.md": "# L\n",
+}
+OLD = 1_000_000_000_000_000_000  # a fixed past mtime in ns, so "unchanged" is provable without sleeping
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in root.rglob("*") if p.is_file()}
+
+
+def _age_all(root: Path) -> None:
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(OLD, OLD))
+
+
+def test_first_sync_writes_every_page(tmp_path):
+    report = sync_tree(tmp_path / "kb", PAGES)
+    assert _tree(tmp_path / "kb") == PAGES
+    assert sorted(report.written) == sorted(PAGES)
+    assert (report.removed, report.unchanged) == ([], 0)
+    assert report.summary() == "4 written, 0 removed, 0 unchanged"
+
+
+def test_only_changed_files_are_written(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    _age_all(root)
+    report = sync_tree(root, {**PAGES, "findings/a/index.md": "# A, revised\n"})
+    assert report.written == ["findings/a/index.md"]
+    assert report.unchanged == 3
+    assert (root / "findings/a/index.md").stat().st_mtime_ns != OLD
+    for rel in ("index.md", "findings/b/index.md", "lessons/l/index.md"):
+        assert (root / rel).stat().st_mtime_ns == OLD, f"{rel} was rewritten though unchanged"
+
+
+def test_identical_sync_touches_nothing(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    _age_all(root)
+    report = sync_tree(root, dict(PAGES))
+    assert report.summary() == "0 written, 0 removed, 4 unchanged"
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
+
+
+def test_stale_files_and_their_empty_folders_are_removed(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    pages = {k: v for k, v in PAGES.items() if not k.startswith("lessons/")}
+    report = sync_tree(root, pages)
+    assert report.removed == ["lessons/l/index.md"]
+    assert _tree(root) == pages
+    assert not (root / "lessons").exists()
+
+
+def test_leftover_files_not_written_by_us_are_removed(tmp_path):
+    root = tmp_path / "kb"
+    (root / "old").mkdir(parents=True)
+    (root / "old" / "page.md").write_text("stale", encoding="utf-8")
+    sync_tree(root, PAGES)
+    assert _tree(root) == PAGES
+
+
+def test_undo_restores_written_removed_and_new_files(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    before = _tree(root)
+    changed = {k: v for k, v in PAGES.items() if k != "lessons/l/index.md"}
+    changed["findings/a/index.md"] = "# A, revised\n"
+    changed["findings/c/index.md"] = "# C\n"
+    report = sync_tree(root, changed)
+    assert _tree(root) == changed
+    report.undo()
+    assert _tree(root) == before
+    assert not (root / "findings" / "c").exists()
+
+
+def test_undo_of_a_first_sync_leaves_no_files(tmp_path):
+    root = tmp_path / "kb"
+    report = sync_tree(root, PAGES)
+    report.undo()
+    assert _tree(root) == {}
+
+
+def test_writes_leave_no_temporary_files(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    sync_tree(root, {**PAGES, "index.md": "# Home, revised\n"})
+    assert not [p for p in root.rglob(".tmp-*")]
+
+
+def test_text_is_written_as_utf8(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"index.md": "Évaluation – £5m\n"})
+    assert (root / "index.md").read_bytes() == "Évaluation – £5m\n".encode("utf-8")
