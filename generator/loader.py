@@ -165,6 +165,10 @@ def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]
         return None, [Problem(shown, 0, 0, "file contains NUL characters", "save the file as plain UTF-8 text")]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(shown, 1, 1, "file is empty", "add the record's fields, or delete the file")]
+    too_deep = _first_too_deep(text)
+    if too_deep is not None:
+        return None, [_marked(shown, f"YAML is nested more than {MAX_DEPTH} levels deep", too_deep,
+                              "records need only a few levels")]
     try:
         data = yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a safe loader
     except _Rejected as exc:
@@ -225,6 +229,25 @@ def _marked(shown: str, message: str, mark: Any, hint: str = "") -> Problem:
     if mark is None:
         return Problem(shown, 0, 0, message, hint)
     return Problem(shown, mark.line + 1, mark.column + 1, message, hint)
+
+
+def _first_too_deep(text: str) -> Any:
+    """Mark of the first collection nested deeper than MAX_DEPTH, or None.
+
+    Checked on the event stream before composing: libyaml's composer recurses once per level, so
+    a 256 KB file of '[' or '- - -' would crash the interpreter (a segfault, not an exception)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the load that follows reports the syntax error, located
+    return None
 
 
 def _depth(value: Any, level: int = 0) -> int:
