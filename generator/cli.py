@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from generator.project import Project
 
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 ROOT_OPTION = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -51,14 +53,36 @@ def _github_annotation(problem: Problem) -> str:
     return f"::error {where}::{esc(message)}"
 
 
+def _count(items, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def _summary(kb) -> str:
     r = kb.records
-    return (f"{len(r.sources)} sources, {len(r.findings)} findings, {len(r.lessons)} lessons, "
-            f"{len(r.comparisons)} comparisons, {len(r.contexts)} context differences, "
-            f"{len(kb.references)} references")
+    return ", ".join((_count(r.sources, "source"), _count(r.findings, "finding"), _count(r.lessons, "lesson"),
+                      _count(r.comparisons, "comparison"), _count(r.contexts, "context difference"),
+                      _count(kb.references, "reference")))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _NoTracebacks(click.Group):
+    """Last line of defence: an unexpected exception is a bug in the generator, never the user's
+    fault; say so in one line instead of a traceback (GPCE_DEBUG=1 shows it)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the point is to catch what nothing else did
+            if os.environ.get("GPCE_DEBUG"):
+                raise
+            click.echo(f"error: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("error: this is a bug in the generator, not in the evidence; please report it "
+                       "(run with GPCE_DEBUG=1 to see the details)", err=True)
+            sys.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_NoTracebacks, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Check the evidence records and build the evidence site.
 

@@ -19,17 +19,24 @@ class SyncReport:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    _previous: dict[str, bytes | None] = field(default_factory=dict, repr=False)
+    created_root: bool = False
+    _previous: dict[str, tuple[bytes, int] | None] = field(default_factory=dict, repr=False)
+    """Relative path -> (content, mtime in ns) before this sync, or None if the file was new."""
 
     def undo(self) -> None:
-        """Restore every file this sync wrote or removed to what it was before."""
-        for rel, content in self._previous.items():
+        """Restore every file this sync wrote or removed to what it was before, modification time
+        included, so a watcher sees no change."""
+        for rel, previous in self._previous.items():
             path = self.root / rel
-            if content is None:
+            if previous is None:
                 path.unlink(missing_ok=True)
             else:
+                content, mtime_ns = previous
                 _atomic_write(path, content)
+                os.utime(path, ns=(mtime_ns, mtime_ns))
         _remove_empty_dirs(self.root)
+        if self.created_root and self.root.is_dir() and not any(self.root.iterdir()):
+            self.root.rmdir()
 
     def summary(self) -> str:
         return f"{len(self.written)} written, {len(self.removed)} removed, {self.unchanged} unchanged"
@@ -57,7 +64,7 @@ def _remove_empty_dirs(root: Path) -> None:
 
 def sync_tree(root: Path, pages: dict[str, str]) -> SyncReport:
     """Write `pages` (relative path -> text) under `root`; remove every other file there."""
-    report = SyncReport(root)
+    report = SyncReport(root, created_root=not root.exists())
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
     for rel, text in pages.items():
         content = text.encode("utf-8")
@@ -66,12 +73,12 @@ def sync_tree(root: Path, pages: dict[str, str]) -> SyncReport:
         if old == content:
             report.unchanged += 1
             continue
-        report._previous[rel] = old
+        report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
         _atomic_write(path, content)
         report.written.append(rel)
     for rel in sorted(existing - pages.keys()):
         path = root / rel
-        report._previous[rel] = path.read_bytes()
+        report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
         path.unlink()
         report.removed.append(rel)
     _remove_empty_dirs(root)

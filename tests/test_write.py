@@ -87,13 +87,6 @@ def test_undo_restores_written_removed_and_new_files(tmp_path):
     assert not (root / "findings" / "c").exists()
 
 
-def test_undo_of_a_first_sync_leaves_no_files(tmp_path):
-    root = tmp_path / "kb"
-    report = sync_tree(root, PAGES)
-    report.undo()
-    assert _tree(root) == {}
-
-
 def test_writes_leave_no_temporary_files(tmp_path):
     root = tmp_path / "kb"
     sync_tree(root, PAGES)
@@ -105,3 +98,19 @@ def test_text_is_written_as_utf8(tmp_path):
     root = tmp_path / "kb"
     sync_tree(root, {"index.md": "Évaluation – £5m\n"})
     assert (root / "index.md").read_bytes() == "Évaluation – £5m\n".encode("utf-8")
+
+
+def test_undo_restores_modification_times(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES)
+    _age_all(root)
+    report = sync_tree(root, {"index.md": "# Home, revised\n"})
+    report.undo()
+    assert _tree(root) == PAGES
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
+
+
+def test_undo_of_a_first_sync_removes_the_folder_it_created(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, PAGES).undo()
+    assert not root.exists()
