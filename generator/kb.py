@@ -71,9 +71,14 @@ class KnowledgeBase:
         return list(ids)
 
     def lesson_confidence(self, lesson: Lesson) -> str:
-        """A lesson is as strong as the best-supported finding it rests on."""
-        levels = [self.records.findings[f].confidence.level for f in lesson.findings]
-        return min(levels, key=_RANK.__getitem__)
+        """A lesson's headline level: its best-supported finding (used for sorting and counts).
+        Shown with lesson_confidence_range, so the weaker findings are never hidden."""
+        return self.lesson_confidence_range(lesson)[0]
+
+    def lesson_confidence_range(self, lesson: Lesson) -> tuple[str, str]:
+        """(strongest, weakest) confidence level among the findings a lesson rests on."""
+        levels = sorted((self.records.findings[f].confidence.level for f in lesson.findings), key=_RANK.__getitem__)
+        return levels[0], levels[-1]
 
     def finding_sources(self, finding: Finding) -> list[str]:
         return list(dict.fromkeys(item.source for item in finding.evidence))

@@ -84,3 +84,17 @@ def test_every_comparison_has_rows_and_every_row_bears_on_a_lesson(kb):
 def test_every_finding_quote_has_a_document_order(kb):
     missing = [f.id for f in kb.records.findings.values() if any(item.order is None for item in f.evidence)]
     assert not missing
+
+
+def test_lesson_confidence_range_gives_strongest_and_weakest_finding(kb):
+    lesson = kb.records.lessons["syn-settle-budgets-early-and-explain-them"]
+    levels = {kb.records.findings[f].confidence.level for f in lesson.findings}
+    assert levels == {"moderate", "low"}
+    assert kb.lesson_confidence_range(lesson) == ("moderate", "low")
+    assert kb.lesson_confidence(lesson) == "moderate"
+
+
+def test_lesson_page_shows_the_range_of_its_findings_confidence(real_site):
+    page = (real_site.generated / "lessons" / "syn-settle-budgets-early-and-explain-them.md").read_text(encoding="utf-8")
+    assert ("Moderate confidence</span> (strongest finding; the findings range down to low) · "
+            "Synthesis across sources</div>") in page
