@@ -35,9 +35,9 @@ browser-deps:  ## Debian's Chromium for the browser tests (needs root; skipped w
 test: $(STAMP) browser-deps  ## run the whole test suite
 	$(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~45 min)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site docs/kb .pytest_cache

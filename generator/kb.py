@@ -26,6 +26,7 @@ class KnowledgeBase:
     comparisons_by_source: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     citing_records: dict[str, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
     """BibTeX key -> [(kind, id)] of records that cite it (as source or via `cites`)."""
+    _lesson_sources: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         r = self.records
@@ -62,13 +63,17 @@ class KnowledgeBase:
 
     def lesson_sources(self, lesson: Lesson) -> list[str]:
         """Source ids behind a lesson, through its findings and its origin, in first-seen order."""
+        cached = self._lesson_sources.get(lesson.id)  # every index page line asks again: compute once
+        if cached is not None:
+            return cached
         ids: dict[str, None] = {}
         if lesson.origin.type == "source":
             ids[lesson.origin.source] = None
         for finding_id in lesson.findings:
             for item in self.records.findings[finding_id].evidence:
                 ids[item.source] = None
-        return list(ids)
+        self._lesson_sources[lesson.id] = result = list(ids)
+        return result
 
     def lesson_confidence(self, lesson: Lesson) -> str:
         """A lesson's headline level: its best-supported finding (used for sorting and counts).

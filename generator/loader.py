@@ -136,6 +136,8 @@ def _child(node, step):
 
 
 def display_path(path: Path, root: Path) -> str:
+    if path.is_absolute() and path.is_relative_to(root):  # the usual case: no filesystem calls per file
+        return path.relative_to(root).as_posix()
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

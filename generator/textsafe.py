@@ -15,12 +15,11 @@ from markupsafe import Markup
 # Characters with meaning in HTML, Markdown, pymdownx extensions, attr_list or Jinja.
 _SPECIAL = "&<>\"'\\`*_[]{}()#+!|~^=:$%@"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
-_WS = re.compile(r"\s+")
 
 
 def md_escape(text: object) -> str:
     """One line of inert text: whitespace folded, every special character encoded."""
-    return _WS.sub(" ", str(text)).strip().translate(_TABLE)
+    return " ".join(str(text).split()).translate(_TABLE)  # split() folds the same whitespace as \s, faster
 
 
 def md_text(text: object) -> Markup:
