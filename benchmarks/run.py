@@ -315,7 +315,8 @@ def machine() -> str:
             versions.append(f"{package} {version(package)}")
         except Exception:  # noqa: BLE001 - a missing optional package is just not listed
             pass
-    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu or 'unknown CPU'}), "
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    return (f"commit {commit or 'unknown'}; {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu or 'unknown CPU'}), "
             f"{memory:.0f} GiB memory, Python {platform.python_version()}; " + ", ".join(versions))
 
 
