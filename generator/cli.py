@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -180,6 +181,12 @@ def serve(root: Path | None, dev_addr: str) -> None:
     except EvidenceError as exc:
         _report_problems(exc.problems)
         sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        click.echo(f"serve: {dev_addr} is already in use; stop the other server or choose another "
+                   f"address, e.g. --dev-addr 127.0.0.1:8001", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @main.command("verify-quotes")
