@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator import SCHEMA_VERSION
+from generator.charts import charts as draw_charts
+from generator.charts import data_table
+from generator.citations import Citations, site_settings
+from generator.export import LICENCE_URL, data_files
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.project import Project
@@ -24,6 +29,12 @@ from generator.textsafe import finalize, md_escape, md_paragraphs, md_text
 
 SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
 CONFIDENCE_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
+PAGE_SIZE = 100
+"""Most items any one list page shows; longer lists continue on numbered pages."""
+SECTION_LIMIT = 30
+"""Most lessons a stakeholder page shows per theme before linking to the full list."""
+WHATS_NEW = 60
+"""How many recent additions and changes the What's new page lists."""
 
 
 def environment(templates: Path) -> Environment:
@@ -39,6 +50,7 @@ def environment(templates: Path) -> Environment:
     env.filters["paragraphs"] = md_paragraphs
     env.filters["text"] = md_text
     env.filters["frontmatter"] = front_matter
+    env.filters["html_url"] = html_url
     env.globals["CONFIDENCE_LABELS"] = CONFIDENCE_LABELS
     return env
 
@@ -53,6 +65,40 @@ def front_matter(values: dict[str, Any]) -> Markup:
 
 def _html_text(value: Any) -> Any:
     return html.escape(" ".join(value.split()), quote=True) if isinstance(value, str) else value
+
+
+_CODE_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_[]{}()#+!|~^=:$%@-"}
+"""Every character with meaning in HTML, Markdown, pymdownx or Jinja, as a character reference."""
+
+
+def code_html(text: str) -> str:
+    """Verbatim text for a <code> element in a raw HTML block: Markdown leaves raw HTML alone and
+    the browser decodes the references, so readers see (and copy) exactly `text`."""
+    return "\n".join(line.translate(_CODE_ENTITIES) for line in str(text).splitlines())
+
+
+def code_tabs(tabs: list[tuple[str, str, str]], group: str) -> Markup:
+    """Content tabs (Material's alternate style, as pymdownx.tabbed writes them) of code blocks, one
+    raw HTML block: (label, language, text) per tab. Material adds a copy button to each block."""
+    checked = ['checked="checked" '] + [""] * (len(tabs) - 1)
+    inputs = "".join(f'<input {checked[i]}id="{group}-{i + 1}" name="{group}" type="radio">'
+                     for i in range(len(tabs)))
+    labels = "".join(f'<label for="{group}-{i + 1}">{code_html(label)}</label>' for i, (label, _, _) in enumerate(tabs))
+    blocks = "".join(f'<div class="tabbed-block"><div class="language-{lang} highlight"><pre><span></span>'
+                     f'<code>{code_html(text)}</code></pre></div></div>' for _, lang, text in tabs)
+    return Markup(f'<div class="tabbed-set tabbed-alternate gpce-cite" data-tabs="1:{len(tabs)}">{inputs}'
+                  f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>')
+
+
+def html_url(md_link: str) -> Markup:
+    """The built URL of a relative .md link written on an index.md page (directory URLs): for raw
+    HTML, where MkDocs does not rewrite links."""
+    path, _, anchor = str(md_link).partition("#")
+    if path.endswith("index.md"):
+        path = path[: -len("index.md")]
+    elif path.endswith(".md"):
+        path = path[:-3] + "/"
+    return Markup(html.escape(path + ("#" + anchor if anchor else ""), quote=True))
 
 
 def record_url(kind: str, record_id: str, base: str = "../") -> Markup:
@@ -76,11 +122,17 @@ class Renderer:
         self.project = project
         self.env = environment(project.templates)
         self.dates = file_dates(project.root) if git_dates else {}
+        self.site_url, self.site_name = site_settings(project.mkdocs_yml)
+        self.citations = Citations(kb, self.site_url, self.site_name)
         r = kb.records
         self.env.globals.update(
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
-            short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION,
+            short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
+            SECTION_LIMIT=SECTION_LIMIT, LICENCE_URL=LICENCE_URL, site_name=self.site_name,
+            charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
+            permalink=self.citations.permalink, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
+            data_table=data_table,
         )
 
     # --- helpers available in templates -------------------------------------------------------
@@ -115,6 +167,76 @@ class Renderer:
         if kind == "context":
             return r.contexts[record_id].dimension
         return record_id
+
+    def finding_charts(self, finding):
+        return draw_charts(finding.data, f"chart-{finding.id}")
+
+    def source_refs(self, keys: list[str], form: str) -> str:
+        """The references for these BibTeX keys as plain Harvard text or BibTeX, blank-line separated."""
+        return "\n\n".join(getattr(self.kb.references[key], form) for key in keys)
+
+    def cite_tabs(self, kind: str, record_id: str, sources: list[str]) -> Markup:
+        """'Cite this' tabs: Harvard and BibTeX for the record, then its sources' references."""
+        if kind == "source":
+            ref = self.kb.references[record_id]
+            tabs = [("Harvard", "text", ref.plain), ("BibTeX", "bibtex", ref.bibtex)]
+        else:
+            cite = self.cite_record(kind, record_id)
+            tabs = [("Harvard", "text", cite.harvard), ("BibTeX", "bibtex", cite.bibtex)]
+            if sources:
+                plural = "s" if len(sources) > 1 else ""
+                tabs += [(f"Source reference{plural} (Harvard)", "text", self.source_refs(sources, "plain")),
+                         (f"Source BibTeX", "bibtex", self.source_refs(sources, "bibtex"))]
+        return code_tabs(tabs, f"cite-{kind}")
+
+    def cite_record(self, kind: str, record_id: str):
+        when = self.record_dates(kind, record_id)
+        return self.citations.record(kind, record_id, self._full_title(kind, record_id),
+                                     when[1] if when else None)
+
+    def _full_title(self, kind: str, record_id: str) -> str:
+        r = self.kb.records
+        return r.findings[record_id].statement if kind == "finding" else self.title_of(kind, record_id)
+
+    def page_meta(self, kind: str, record_id: str) -> dict[str, Any]:
+        """Front matter for a record page: what the theme needs plus citation metadata."""
+        r = self.kb.records
+        if kind == "source":
+            reference = self.kb.references[record_id]
+            values = {"title": self.title_of(kind, record_id), "description": reference.plain}
+            citation = self.citations.source_meta(record_id)
+        else:
+            record = r.of_kind(kind)[record_id]
+            if kind == "finding":
+                title, description, sources = short_title(record.statement, 70), record.statement, \
+                    self.kb.finding_sources(record)
+            else:
+                title, description, sources = short_title(record.title, 70), record.summary, \
+                    self.kb.lesson_sources(record)
+            values = {"title": title, "description": description}
+            keywords = [self.label("themes", key) for key in record.themes]
+            citation = self.citations.record_meta(kind, record_id, self._full_title(kind, record_id),
+                                                  description, self.record_dates(kind, record_id), keywords,
+                                                  sources)
+        when = self.record_dates(kind, record_id)
+        values.update({"record_kind": kind, "record_id": record_id,
+                       "edit_path": f"evidence/{SECTIONS[kind]}/{record_id}.yaml",
+                       "added": when[0] if when else None, "changed": when[1] if when else None,
+                       "citation": citation})
+        return values
+
+    def theme_counts(self, lesson_ids: list[str], finding_ids: list[str]) -> list[tuple[str, int, int]]:
+        """(theme key, lessons, findings) for the themes these records carry, in vocabulary order."""
+        r = self.kb.records
+        lessons: dict[str, int] = defaultdict(int)
+        findings: dict[str, int] = defaultdict(int)
+        for lesson_id in lesson_ids:
+            for key in r.lessons[lesson_id].themes:
+                lessons[key] += 1
+        for finding_id in finding_ids:
+            for key in r.findings[finding_id].themes:
+                findings[key] += 1
+        return [(key, lessons[key], findings[key]) for key in r.themes if lessons[key] or findings[key]]
 
     def record_dates(self, kind: str, record_id: str) -> tuple[str, str] | None:
         return self.dates.get(f"evidence/{SECTIONS.get(kind, kind + 's')}/{record_id}.yaml")
@@ -153,7 +275,82 @@ class Renderer:
         out["glossary/index.md"] = self.page("glossary.md.j2")
         out["_abbreviations.md"] = self.page("abbreviations.md.j2")
         out["_home.md"] = self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons())
+        self._map_pages(out, lessons_by, findings_by)
+        self._overflow_pages(out, lessons_by, findings_by)
+        out["whats-new.md"] = self.page("whats_new.md.j2", changes=self.recent_changes())
+        bib_text = self.project.bibliography.read_text(encoding="utf-8")
+        files = data_files(self.kb, bib_text, self.site_url, self.citations.permalink)
+        out.update(files)
+        out["data/index.md"] = self.page("data.md.j2", files=files)
         return out
+
+    # --- evidence map, long lists, what's new ----------------------------------------------------
+    def _map_pages(self, out: dict[str, str], lessons_by, findings_by) -> None:
+        """The evidence map, and one page per non-empty theme x stakeholder cell (its matching list)."""
+        r = self.kb.records
+        cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+        for theme in r.themes:
+            theme_lessons = set(lessons_by["themes"].get(theme, []))
+            theme_findings = set(findings_by["themes"].get(theme, []))
+            for stakeholder in r.stakeholders:
+                lessons = [i for i in lessons_by["stakeholders"].get(stakeholder, []) if i in theme_lessons]
+                findings = [i for i in findings_by["stakeholders"].get(stakeholder, []) if i in theme_findings]
+                cells[theme, stakeholder] = (lessons, findings)
+        weights = [len(lessons) + len(findings) for lessons, findings in cells.values()]
+        top = max(weights, default=0) or 1
+        shade = {key: 0 if not (l or f) else min(4, 1 + (4 * (len(l) + len(f)) - 1) // top)
+                 for key, (l, f) in cells.items()}
+        source_cells = {(theme, source): [f for f in ids if theme in r.findings[f].themes]
+                        for source, ids in self.kb.findings_by_source.items() for theme in r.themes}
+        source_top = max((len(v) for v in source_cells.values()), default=0) or 1
+        source_shade = {key: 0 if not ids else min(4, 1 + (4 * len(ids) - 1) // source_top)
+                        for key, ids in source_cells.items()}
+        out["map/index.md"] = self.page("evidence_map.md.j2", cells=cells, shade=shade,
+                                        source_cells=source_cells, source_shade=source_shade)
+        for (theme, stakeholder), (lessons, findings) in cells.items():
+            if lessons or findings:
+                self._listing(out, f"map/{theme}/{stakeholder}",
+                              f"{self.label('themes', theme)}: {self.label('stakeholders', stakeholder)}",
+                              lessons, findings, theme=theme, stakeholder=stakeholder)
+
+    def _listing(self, out: dict[str, str], stem: str, title: str, lessons: list[str], findings: list[str],
+                 **context: Any) -> int:
+        """A list of lessons then findings, PAGE_SIZE items a page: stem.md, stem-2.md, ..."""
+        items = [("lesson", i) for i in lessons] + [("finding", i) for i in findings]
+        pages = max(1, -(-len(items) // PAGE_SIZE))
+        name = stem.rsplit("/", 1)[-1]
+        depth = "../" * stem.count("/")
+        for number in range(1, pages + 1):
+            chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+            path = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
+            out[path] = self.page("listing.md.j2", title=title, chunk=chunk, number=number, pages=pages,
+                                  name=name, base=depth, lesson_total=len(lessons),
+                                  finding_total=len(findings), **context)
+        return pages
+
+    def _overflow_pages(self, out: dict[str, str], lessons_by, findings_by) -> None:
+        """Theme, scheme and source pages show PAGE_SIZE items per list; the rest continue here."""
+        for vocab in ("themes", "schemes"):
+            for key in getattr(self.kb.records, vocab):
+                lessons, findings = lessons_by[vocab].get(key, []), findings_by[vocab].get(key, [])
+                if len(lessons) > PAGE_SIZE or len(findings) > PAGE_SIZE:
+                    self._listing(out, f"{vocab}/{key}/all", self.label(vocab, key), lessons, findings)
+        for source_id, findings in self.kb.findings_by_source.items():
+            lessons = self.kb.lessons_by_source.get(source_id, [])
+            if len(lessons) > PAGE_SIZE or len(findings) > PAGE_SIZE:
+                self._listing(out, f"sources/{source_id}/all", self.title_of("source", source_id),
+                              lessons, findings)
+
+    def recent_changes(self) -> list[tuple[str, str, str, str]]:
+        """(last changed, added, kind, id) of the most recently changed records, newest first."""
+        changes = []
+        for kind in SECTIONS:
+            for record_id in self.kb.records.of_kind(kind):
+                when = self.record_dates(kind, record_id)
+                if when:
+                    changes.append((when[1], when[0], kind, record_id))
+        changes.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
+        return changes[:WHATS_NEW]
 
     def top_lessons(self, count: int = 8) -> list[str]:
         """Lessons with the strongest evidence: confidence, then number of findings and sources."""

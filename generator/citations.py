@@ -1,0 +1,149 @@
+"""How to cite a record: Harvard text and BibTeX for its permanent URL, and the metadata reference
+managers read (Highwire `citation_*` tags and schema.org JSON-LD).
+
+Everything here is plain, unescaped text: the code blocks that show citations escape it, and
+overrides/main.html escapes the metadata with `|e` and `|tojson`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.bib import Reference
+from generator.kb import KnowledgeBase
+
+SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+_SCHEMA_TYPES = {"article": "ScholarlyArticle", "book": "Book", "incollection": "Chapter", "inbook": "Chapter",
+                 "techreport": "Report", "report": "Report", "phdthesis": "Thesis", "mastersthesis": "Thesis"}
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml without running its tags (!ENV, !!python/name...)."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def site_settings(mkdocs_yml: Path) -> tuple[str, str]:
+    """(site_url with a trailing slash, site_name) from mkdocs.yml; placeholders when absent."""
+    try:
+        config = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
+    except (OSError, yaml.YAMLError):
+        config = {}
+    url = str(config.get("site_url") or "https://example.org/")
+    return url.rstrip("/") + "/", str(config.get("site_name") or "Evidence base")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _bibtex_text(text: str) -> str:
+    text = _one_line(text).replace("\\", "/").replace("{", "(").replace("}", ")")
+    return _BIBTEX_SPECIAL.sub(r"\\\1", text)
+
+
+def _clean_title(text: str) -> str:
+    return _one_line(text.replace("{", "").replace("}", ""))
+
+
+@dataclass(frozen=True)
+class Cite:
+    harvard: str
+    bibtex: str
+
+
+class Citations:
+    def __init__(self, kb: KnowledgeBase, site_url: str, site_name: str):
+        self.kb = kb
+        self.site_url = site_url
+        self.site_name = site_name
+        self.author = f"{site_name} contributors"
+
+    def permalink(self, kind: str, record_id: str) -> str:
+        return f"{self.site_url}kb/{SECTIONS[kind]}/{record_id}/"
+
+    # --- citing a record of this knowledge base ----------------------------------------------
+    def record(self, kind: str, record_id: str, title: str, changed: str | None) -> Cite:
+        url = self.permalink(kind, record_id)
+        year = changed[:4] if changed else None
+        title = _one_line(title)
+        harvard = (f"{self.author} ({year or 'no date'}) {kind.capitalize()}: {title}. {self.site_name}, "
+                   f"{kind} {record_id}. Available at: {url}")
+        fields = [("author", "{" + _bibtex_text(self.author) + "}"), ("title", _bibtex_text(title))]
+        if year:
+            fields.append(("year", year))
+        fields += [("howpublished", _bibtex_text(f"{self.site_name}, {kind} {record_id}")),
+                   ("url", url), ("note", f"Licence: CC BY 4.0")]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+        return Cite(harvard=harvard, bibtex=f"@misc{{gpce-{kind}-{record_id},\n{body}\n}}")
+
+    # --- metadata for reference managers -------------------------------------------------------
+    def record_meta(self, kind: str, record_id: str, title: str, description: str,
+                    dates: tuple[str, str] | None, keywords: list[str], based_on: list[str]) -> dict[str, Any]:
+        url = self.permalink(kind, record_id)
+        jsonld: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "Claim" if kind == "finding" else "CreativeWork",
+            "@id": url, "url": url, "identifier": record_id,
+            "name": _one_line(title), "description": _one_line(description),
+            "author": {"@type": "Organization", "name": self.author},
+            "publisher": {"@type": "Organization", "name": self.site_name},
+            "isPartOf": {"@type": "WebSite", "name": self.site_name, "url": self.site_url},
+            "license": LICENCE_URL, "inLanguage": "en-GB",
+            "keywords": keywords,
+            "isBasedOn": [self._work(key) for key in based_on],
+        }
+        if dates:
+            jsonld["dateCreated"], jsonld["dateModified"] = dates
+        return {
+            "title": _one_line(title), "authors": [self.author], "publisher": self.site_name,
+            "date": dates[1].replace("-", "/") if dates else None, "url": url,
+            "abstract": _one_line(description), "keywords": keywords, "jsonld": jsonld,
+        }
+
+    def source_meta(self, key: str) -> dict[str, Any]:
+        """The cited work itself, so a reference manager on a source page captures the report."""
+        ref = self.kb.references[key]
+        f = ref.fields
+        meta: dict[str, Any] = {
+            "title": _clean_title(f.get("title", key)), "authors": list(ref.authors),
+            "date": ref.year or None,
+            "publisher": _clean_title(f.get("publisher") or f.get("institution") or "") or None,
+            "journal": _clean_title(f["journal"]) if "journal" in f else None,
+            "volume": f.get("volume"), "issue": f.get("number"),
+            "doi": f.get("doi"), "isbn": f.get("isbn"), "url": self.permalink("source", key),
+            "abstract": ref.plain, "keywords": [],
+        }
+        if ref.entry_type in ("techreport", "report"):
+            meta["institution"] = meta.pop("publisher")
+        pages = f.get("pages", "")
+        if "-" in pages:
+            meta["firstpage"], meta["lastpage"] = [p.strip("- ") for p in pages.split("-", 1)]
+        meta["jsonld"] = {"@context": "https://schema.org", **self._work(key),
+                          "url": self.permalink("source", key)}
+        return {name: value for name, value in meta.items() if value is not None}
+
+    def _work(self, key: str) -> dict[str, Any]:
+        ref: Reference = self.kb.references[key]
+        work: dict[str, Any] = {
+            "@type": _SCHEMA_TYPES.get(ref.entry_type, "CreativeWork"),
+            "name": _clean_title(ref.fields.get("title", key)),
+            "author": [{"@type": "Person", "name": name} for name in ref.authors],
+            "citation": ref.plain,
+        }
+        if ref.year:
+            work["datePublished"] = ref.year
+        publisher = ref.fields.get("publisher") or ref.fields.get("institution")
+        if publisher:
+            work["publisher"] = {"@type": "Organization", "name": _clean_title(publisher)}
+        if ref.fields.get("doi"):
+            work["sameAs"] = f"https://doi.org/{ref.fields['doi']}"
+        return work

@@ -1,0 +1,111 @@
+"""Open data: the whole evidence base as JSON and CSV, with its JSON Schema and bibliography.
+
+`evidence.json` holds every record exactly as validated (by alias, so it reads like the YAML), each
+tagged with its kind and the schema version; `records_from_export` rebuilds the models from it, which
+the tests use to prove nothing is lost. The CSV files are flat views for spreadsheets.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from generator import SCHEMA_VERSION
+from generator.kb import KnowledgeBase
+from generator.models import RECORD_MODELS, GlossaryEntry, VocabularyTerm
+from generator.schema import schemas
+
+LICENCE = "CC BY 4.0"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+KINDS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons",
+         "context": "contexts"}
+VOCABULARIES = ("themes", "stakeholders", "schemes")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def evidence_document(kb: KnowledgeBase, site_url: str) -> dict[str, Any]:
+    r = kb.records
+    records: dict[str, list[dict]] = {}
+    for kind, plural in KINDS.items():
+        records[plural] = [
+            {"schema_version": SCHEMA_VERSION, "kind": kind,
+             **record.model_dump(mode="json", by_alias=True, exclude_none=True)}
+            for record in r.of_kind(kind).values()]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "licence": LICENCE,
+        "licence_url": LICENCE_URL,
+        "site": site_url,
+        "records": records,
+        "vocabularies": {name: {key: term.model_dump(mode="json", exclude_none=True)
+                                for key, term in getattr(r, name).items()} for name in VOCABULARIES},
+        "glossary": {key: entry.model_dump(mode="json", exclude_none=True) for key, entry in r.glossary.items()},
+    }
+
+
+def records_from_export(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Rebuild every model from an evidence.json document: kind -> id -> model."""
+    out: dict[str, dict[str, Any]] = {}
+    for kind, plural in KINDS.items():
+        model = RECORD_MODELS[kind]
+        out[kind] = {}
+        for item in document["records"][plural]:
+            fields = {k: v for k, v in item.items() if k not in ("schema_version", "kind")}
+            out[kind][item["id"]] = model.model_validate(fields)
+    for name in VOCABULARIES:
+        out[name] = {key: VocabularyTerm.model_validate(v) for key, v in document["vocabularies"][name].items()}
+    out["glossary"] = {key: GlossaryEntry.model_validate(v) for key, v in document["glossary"].items()}
+    return out
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet cell that can never run as a formula (OWASP CSV injection guidance)."""
+    text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+    text = " ".join(text.split())
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(value) for value in row] for row in rows])
+    return buffer.getvalue()
+
+
+def findings_csv(kb: KnowledgeBase, url_of) -> str:
+    header = ["id", "url", "statement", "confidence", "type", "themes", "stakeholders", "schemes",
+              "sources", "locators", "lessons"]
+    rows = []
+    for f in kb.records.findings.values():
+        rows.append([f.id, url_of("finding", f.id), f.statement, f.confidence.level, f.type, f.themes,
+                     f.stakeholders, f.schemes, kb.finding_sources(f),
+                     [f"{item.source}: {item.locator}" for item in f.evidence],
+                     kb.lessons_by_finding.get(f.id, [])])
+    return _csv(header, rows)
+
+
+def lessons_csv(kb: KnowledgeBase, url_of) -> str:
+    header = ["id", "url", "title", "summary", "confidence", "origin", "stakeholders", "themes", "findings",
+              "sources", "caveats"]
+    rows = []
+    for lesson in kb.records.lessons.values():
+        rows.append([lesson.id, url_of("lesson", lesson.id), lesson.title, lesson.summary,
+                     kb.lesson_confidence(lesson), lesson.origin.type, lesson.stakeholders, lesson.themes,
+                     lesson.findings, kb.lesson_sources(lesson), lesson.caveats])
+    return _csv(header, rows)
+
+
+def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
+    """Relative path (under the generated folder) -> file text, for every open-data file."""
+    files = {
+        "data/evidence.json": json.dumps(evidence_document(kb, site_url), ensure_ascii=False, indent=1) + "\n",
+        "data/findings.csv": findings_csv(kb, url_of),
+        "data/lessons.csv": lessons_csv(kb, url_of),
+        "data/references.bib": bibliography_text,
+    }
+    for name, schema in schemas().items():
+        files[f"data/schema/{name}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    return files
