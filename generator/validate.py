@@ -70,21 +70,31 @@ def _clean_loc(loc: tuple) -> tuple:
     return loc
 
 
-def pydantic_problems(file: LoadedFile, exc: ValidationError, model: type[BaseModel]) -> list[Problem]:
+def pydantic_problems(file: LoadedFile, exc: ValidationError, model: type[BaseModel],
+                      prefix: tuple = ()) -> list[Problem]:
+    """Explain a model's validation errors; `prefix` is where the validated value sits in the file
+    (a vocabulary entry is validated on its own, under its key)."""
     errors = [(_clean_loc(tuple(err["loc"])), err) for err in exc.errors(include_url=False)]
-    misspelt = _misspelt_required(file, errors, model)
-    return [_explain(file, loc, err, model) for loc, err in errors
+    data = _value_at(file.data, prefix)
+    misspelt = _misspelt_required(data, errors, model)
+    return [_explain(file, loc, err, model, prefix) for loc, err in errors
             if not (err["type"] == "missing" and loc in misspelt)]
 
 
-def _misspelt_required(file: LoadedFile, errors: list, model: type[BaseModel]) -> set[tuple]:
+def _value_at(data: Any, keypath: tuple) -> Any:
+    for step in keypath:
+        data = data[step] if isinstance(data, (dict, list)) and _has(data, step) else None
+    return data
+
+
+def _misspelt_required(data: Any, errors: list, model: type[BaseModel]) -> set[tuple]:
     """Locations of missing fields that an unknown field in the same mapping is a near miss of:
     'stakholders' is reported once, as a misspelling, not also as 'stakeholders' missing."""
     missing = {loc for loc, err in errors if err["type"] == "missing"}
     found = set()
     for loc, err in errors:
         if err["type"] == "extra_forbidden":
-            close = difflib.get_close_matches(str(loc[-1]), _allowed_fields(model, loc, file.data), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(loc[-1]), _allowed_fields(model, loc, data), n=1, cutoff=0.6)
             if close and loc[:-1] + (close[0],) in missing:
                 found.add(loc[:-1] + (close[0],))
     return found
@@ -126,18 +136,27 @@ def _model_in(annotation: Any, value: Any) -> Any:
     return models[0] if models else None
 
 
-def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) -> Problem:
+def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel], prefix: tuple = ()) -> Problem:
+    """One pydantic error in a contributor's words, at the offending key or value."""
+    relative, loc = loc, prefix + loc
     kind, name, value = err["type"], _field_name(loc), err.get("input")
     if kind == "missing":
         return file.problem(loc[:-1], f"missing required field '{name}'",
                             "add it; see docs/record-format.md for each field")
     if kind == "extra_forbidden":
-        allowed = _allowed_fields(model, loc, file.data)
+        allowed = _allowed_fields(model, relative, _value_at(file.data, prefix))
         hint = suggest(str(loc[-1]), allowed) or (f"allowed fields: {', '.join(allowed)}" if allowed else "")
         return file.problem(loc, f"unknown field '{name}'", hint, at_key=True)
+    if kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") != ID_PATTERN:
+        return file.problem(loc, f"'{value}' in '{name}' is not a valid BibTeX key",
+                            "use the key exactly as in references.bib: letters, digits and _ : . - only, no spaces")
     if kind == "string_pattern_mismatch":
         return file.problem(loc, f"'{value}' in '{name}' is not a valid id",
                             "use lowercase letters, digits and single hyphens, starting with a letter")
+    if kind in ("greater_than_equal", "greater_than"):
+        limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("gt"))
+        least = "at least" if kind == "greater_than_equal" else "more than"
+        return file.problem(loc, f"'{name}' must be {least} {limit}, not {_describe(value)}", "")
     if kind == "string_too_short":
         return file.problem(loc, f"'{name}' is empty", "write the text, or remove the field if it is optional")
     if kind == "string_too_long":
@@ -164,6 +183,9 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel]) ->
         return file.problem(loc, f"'{name}' must be a mapping (field: value lines), not {_describe(value)}",
                             "see docs/record-format.md for the fields it holds")
     if kind in ("string_type", "float_type", "float_parsing", "int_type", "int_parsing"):
+        if kind in ("int_type", "int_parsing"):
+            return file.problem(loc, f"'{name}' must be a whole number, not {_describe(value)}",
+                                "write the number alone, e.g. 3")
         if kind != "string_type":
             return file.problem(loc, f"'{name}' must be a number, not {_describe(value)}",
                                 "write the number alone, e.g. 12 or 12.5; units go in 'unit'")
@@ -245,8 +267,7 @@ def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[P
                 store[key] = entry_model.model_validate(value)
             except ValidationError as exc:
                 broken.add(key)
-                for err in exc.errors(include_url=False):
-                    problems.append(_explain(file, (key,) + tuple(err["loc"]), err, entry_model))
+                problems.extend(pydantic_problems(file, exc, entry_model, prefix=(key,)))
 
 
 def _validate_record(file: LoadedFile, model: type[Record], problems: list[Problem],

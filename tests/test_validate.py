@@ -189,6 +189,43 @@ def test_vocabulary_entry_missing_a_field(fixture_project):
     ]
 
 
+def test_misspelt_field_in_a_vocabulary_entry(fixture_project):
+    replace(fixture_project, "evidence/themes.yaml", "  label: Maternity services", "  lable: Maternity services")
+    assert problems(fixture_project) == [
+        "evidence/themes.yaml:5:3: unknown field 'maternity.lable'; did you mean 'label'?",
+    ]
+
+
+def test_misspelt_field_in_a_list_item(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger", "    qoute: Larger")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:6:5: unknown field 'evidence[0].qoute'; did you mean 'quote'?",
+    ]
+
+
+def test_negative_order(fixture_project):
+    replace(fixture_project, FINDING, "    order: 1", "    order: -1")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:7:12: 'evidence[0].order' must be at least 0, not the number -1",
+    ]
+
+
+def test_text_where_a_whole_number_is_needed(fixture_project):
+    replace(fixture_project, FINDING, "    order: 1", "    order: first")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:7:12: 'evidence[0].order' must be a whole number, not the text "
+        "'first'; write the number alone, e.g. 3",
+    ]
+
+
+def test_cited_key_that_cannot_be_a_bibtex_key(fixture_project):
+    replace(fixture_project, MATERNITY_FINDING, "cites: [gamma-1998-what]", "cites: ['gamma 1998']")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-maternity-change.yaml:7:13: 'gamma 1998' in 'evidence[0].cites[0]' is not a valid "
+        "BibTeX key; use the key exactly as in references.bib: letters, digits and _ : . - only, no spaces",
+    ]
+
+
 # Unknown vocabulary terms
 
 def test_unknown_stakeholder_with_suggestion(fixture_project):
