@@ -30,10 +30,18 @@ class QuoteReport:
 
 
 def load_mapping(path: Path) -> dict[str, str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
+    """Source id -> text file name. Raises OSError or ValueError with a readable message."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ValueError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise ValueError(f"{path}: expected a mapping of source id: text file name")
-    return {str(k): str(v) for k, v in data.items()}
+    return {str(k): v for k, v in data.items()}
 
 
 def find_quote(quote: str, text: str) -> int | None:

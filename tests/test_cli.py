@@ -220,6 +220,20 @@ def test_verify_quotes_with_an_unreadable_mapping(fixture_project, tmp_path):
                              "source id: text file name\n")
 
 
+def test_verify_quotes_with_a_broken_or_missing_mapping(fixture_project, tmp_path):
+    folder, mapping = _texts(tmp_path)
+    mapping.write_text("alpha-1999-total: [alpha.txt\n", encoding="utf-8")
+    result = run("verify-quotes", "--root", fixture_project.root, "--sources", folder, "--map", mapping)
+    assert result.exit_code == 2
+    assert result.stderr == (f"verify-quotes: cannot read the mapping: {mapping}:2:1: not valid YAML "
+                             "(expected ',' or ']', but got '<stream end>')\n")
+    result = run("verify-quotes", "--root", fixture_project.root, "--sources", folder)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("verify-quotes: cannot read the mapping: ")
+    assert "seed-texts.yaml" in result.stderr
+
+
 def test_verify_quotes_with_bad_evidence_reports_the_problems(fixture_project, tmp_path):
     folder, mapping = _texts(tmp_path)
     replace(fixture_project, FINDING, "type: qualitative", "type: qualitive")

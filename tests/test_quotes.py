@@ -102,6 +102,17 @@ def test_load_mapping(tmp_path):
     path.write_text("- not\n- a mapping\n", encoding="utf-8")
     with pytest.raises(ValueError, match="expected a mapping of source id: text file name"):
         load_mapping(path)
+    path.write_text("alpha-1999-total: [alpha.txt]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="expected a mapping of source id: text file name"):
+        load_mapping(path)
+
+
+def test_load_mapping_with_a_yaml_error_names_the_place(tmp_path):
+    path = tmp_path / "map.yaml"
+    path.write_text("alpha: a.txt\nbeta: [b.txt\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_mapping(path)
+    assert str(caught.value) == f"{path}:3:1: not valid YAML (expected ',' or ']', but got '<stream end>')"
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"source texts not available ({SEEDS})")
