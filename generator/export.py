@@ -30,7 +30,7 @@ def evidence_document(kb: KnowledgeBase, site_url: str) -> dict[str, Any]:
     records: dict[str, list[dict]] = {}
     for kind, plural in KINDS.items():
         records[plural] = [
-            {"schema_version": SCHEMA_VERSION, "kind": kind,
+            {"schema_version": SCHEMA_VERSION, "record_kind": kind,
              **record.model_dump(mode="json", by_alias=True, exclude_none=True)}
             for record in r.of_kind(kind).values()]
     return {
@@ -52,7 +52,7 @@ def records_from_export(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
         model = RECORD_MODELS[kind]
         out[kind] = {}
         for item in document["records"][plural]:
-            fields = {k: v for k, v in item.items() if k not in ("schema_version", "kind")}
+            fields = {k: v for k, v in item.items() if k not in ("schema_version", "record_kind")}
             out[kind][item["id"]] = model.model_validate(fields)
     for name in VOCABULARIES:
         out[name] = {key: VocabularyTerm.model_validate(v) for key, v in document["vocabularies"][name].items()}

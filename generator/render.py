@@ -31,7 +31,7 @@ SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "co
 CONFIDENCE_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
-SECTION_LIMIT = 30
+SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
 WHATS_NEW = 60
 """How many recent additions and changes the What's new page lists."""
@@ -101,6 +101,15 @@ def html_url(md_link: str) -> Markup:
     return Markup(html.escape(path + ("#" + anchor if anchor else ""), quote=True))
 
 
+def _plural(phrase: str) -> str:
+    """English plural of a noun phrase's last word: pilot -> pilots, authority -> authorities."""
+    if re.search(r"[^aeiou]y$", phrase):
+        return phrase[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", phrase):
+        return phrase + "es"
+    return phrase + "s"
+
+
 def record_url(kind: str, record_id: str, base: str = "../") -> Markup:
     """Relative link to a record page from a page `base` away from docs/kb/."""
     return Markup(f"{base}{SECTIONS[kind]}/{record_id}.md")
@@ -132,6 +141,7 @@ class Renderer:
             SECTION_LIMIT=SECTION_LIMIT, LICENCE_URL=LICENCE_URL, site_name=self.site_name,
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
             permalink=self.citations.permalink, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
+            abbreviations=self.abbreviations,
             data_table=data_table,
         )
 
@@ -170,6 +180,16 @@ class Renderer:
 
     def finding_charts(self, finding):
         return draw_charts(finding.data, f"chart-{finding.id}")
+
+    def abbreviations(self) -> list[tuple[str, str]]:
+        """Every glossary abbreviation with its expansion, plus the plural ('TPPs') where the
+        glossary has no entry of that name, so plurals in running text show their expansion too."""
+        glossary = self.kb.records.glossary
+        out = {abbr: entry.expansion for abbr, entry in glossary.items()}
+        for abbr, entry in glossary.items():
+            if abbr[-1:].isupper() and abbr + "s" not in glossary:
+                out[abbr + "s"] = _plural(entry.expansion)
+        return sorted(out.items())
 
     def source_refs(self, keys: list[str], form: str) -> str:
         """The references for these BibTeX keys as plain Harvard text or BibTeX, blank-line separated."""
