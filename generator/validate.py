@@ -22,6 +22,7 @@ from generator.models import (
 
 _ID_RE = re.compile(ID_PATTERN)
 _UNION_TAGS = {"source", "synthesis"}
+GLOSSARY_KEY_PATTERN = r"^[A-Za-z][A-Za-z0-9&/.'-]{0,19}$"
 REQUIRED_STAKEHOLDERS = ("pcts", "practices", "health-authorities", "government")
 
 
@@ -255,7 +256,7 @@ def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[P
         broken = result.broken.setdefault(name[:-1], set())
         for key, value in file.data.items():
             if name == "glossary":
-                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9&/.'-]{0,19}", key):
+                if not re.fullmatch(GLOSSARY_KEY_PATTERN, key):
                     problems.append(file.problem((key,), f"'{key}' is not a valid abbreviation", at_key=True,
                                                  hint="letters, digits and & / . - only, up to 20 characters"))
                     continue

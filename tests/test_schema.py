@@ -108,3 +108,18 @@ def test_editor_modelines_point_at_the_right_schema():
         if target != SCHEMA_DIR / f"{kind}.schema.json":
             wrong.append(f"{path.relative_to(PROJECT_ROOT)} -> {match.group(1)}")
     assert wrong == []
+
+
+def test_schema_rejects_keys_that_check_rejects():
+    assert _errors(_validator("vocabulary"), {"Not An Id": {"label": "x", "description": "y"}}) == [
+        ": 'Not An Id' does not match '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'",
+    ]
+    assert _errors(_validator("glossary"), {"not an abbreviation": {"expansion": "x"}}) == [
+        ": 'not an abbreviation' does not match \"^[A-Za-z][A-Za-z0-9&/.'-]{0,19}$\"",
+    ]
+    path = next(p for kind, p in _records() if kind == "context")
+    context = yaml.safe_load(path.read_text(encoding="utf-8"))
+    context["values"]["Bad Column"] = "text"
+    assert _errors(_validator("context"), context) == [
+        "values: 'Bad Column' does not match '^[a-z][a-z0-9]*(-[a-z0-9]+)*$'",
+    ]
