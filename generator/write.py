@@ -63,23 +63,31 @@ def _remove_empty_dirs(root: Path) -> None:
 
 
 def sync_tree(root: Path, pages: dict[str, str]) -> SyncReport:
-    """Write `pages` (relative path -> text) under `root`; remove every other file there."""
+    """Write `pages` (relative path -> text) under `root`; remove every other file there.
+
+    All or nothing: if any write fails, what this sync already did is undone before the error
+    propagates."""
     report = SyncReport(root, created_root=not root.exists())
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
-    for rel, text in pages.items():
-        content = text.encode("utf-8")
-        path = root / rel
-        old = path.read_bytes() if rel in existing else None
-        if old == content:
-            report.unchanged += 1
-            continue
-        report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
-        _atomic_write(path, content)
-        report.written.append(rel)
-    for rel in sorted(existing - pages.keys()):
-        path = root / rel
-        report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-        path.unlink()
-        report.removed.append(rel)
-    _remove_empty_dirs(root)
+    try:
+        # Stale files go first, so a page may take the place of a folder that held only stale files.
+        for rel in sorted(existing - pages.keys()):
+            path = root / rel
+            report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
+            path.unlink()
+            report.removed.append(rel)
+        _remove_empty_dirs(root)
+        for rel, text in pages.items():
+            content = text.encode("utf-8")
+            path = root / rel
+            old = path.read_bytes() if rel in existing else None
+            if old == content:
+                report.unchanged += 1
+                continue
+            report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
+            _atomic_write(path, content)
+            report.written.append(rel)
+    except BaseException:
+        report.undo()
+        raise
     return report

@@ -114,3 +114,38 @@ def test_undo_of_a_first_sync_removes_the_folder_it_created(tmp_path):
     root = tmp_path / "kb"
     sync_tree(root, PAGES).undo()
     assert not root.exists()
+
+
+def test_a_page_can_replace_a_folder_of_stale_pages(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"map/index.md": "# Map\n"})
+    report = sync_tree(root, {"map": "now a file\n"})
+    assert _tree(root) == {"map": "now a file\n"}
+    assert report.removed == ["map/index.md"]
+
+
+def test_a_failed_write_undoes_the_whole_sync(tmp_path, monkeypatch):
+    import generator.write as write
+
+    root = tmp_path / "kb"
+    sync_tree(root, {**PAGES, "stale.md": "# Stale\n"})
+    _age_all(root)
+    before = _tree(root)
+    real_write = write._atomic_write
+
+    def disk_full_on_the_last_page(path, content):
+        if path.name == "last.md":
+            raise OSError(28, "No space left on device")
+        real_write(path, content)
+
+    monkeypatch.setattr(write, "_atomic_write", disk_full_on_the_last_page)
+    pages = {**PAGES, "index.md": "# Home, revised\n", "new/page.md": "# New\n", "last.md": "# Last\n"}
+    try:
+        sync_tree(root, pages)
+    except OSError as exc:
+        assert exc.errno == 28
+    else:
+        raise AssertionError("the failing write should have propagated")
+    assert _tree(root) == before
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
+    assert not (root / "new").exists()
