@@ -79,6 +79,9 @@ def _show_engine_messages() -> None:
     if not any(getattr(handler, "_gpce", False) for handler in logger.handlers):
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(message)s"))
+        # Dirty rebuilds are deliberate here (record pages are out of the nav), so MkDocs' warning
+        # about them would only alarm contributors.
+        handler.addFilter(lambda record: not record.getMessage().startswith("A 'dirty' build"))
         handler._gpce = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)

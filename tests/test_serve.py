@@ -162,6 +162,7 @@ def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
         log.close()
     output = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert f"Serving on {base}" in output
+    assert "'dirty' build" not in output
     assert "serve: 1 problem(s); keeping the last good pages" in output
     assert "Traceback" not in output
 
