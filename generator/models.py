@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
 
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_MAX = 80
@@ -85,13 +85,13 @@ class DataPoint(Strict):
 
     measure: Short
     """What was measured, e.g. 'First-wave TPPs reporting an achievement in maternity care'."""
-    value: float
+    value: FiniteFloat
     """The number as the source gives it."""
     unit: Short
     """Unit of the value: percent, TPPs, practices, pounds, count..."""
-    n: float | None = None
+    n: FiniteFloat | None = None
     """Numerator or sample size, where the source gives it."""
-    denominator: float | None = None
+    denominator: FiniteFloat | None = None
     """What the value is out of, where the source gives it."""
     period: Short | None = None
     """Year or period the number refers to."""

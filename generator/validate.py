@@ -154,6 +154,9 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel], pr
     if kind == "string_pattern_mismatch":
         return file.problem(loc, f"'{value}' in '{name}' is not a valid id",
                             "use lowercase letters, digits and single hyphens, starting with a letter")
+    if kind == "finite_number":
+        return file.problem(loc, f"'{name}' must be a finite number, not {_describe(value)}",
+                            "write the number as the source gives it")
     if kind in ("greater_than_equal", "greater_than"):
         limit = err.get("ctx", {}).get("ge", err.get("ctx", {}).get("gt"))
         least = "at least" if kind == "greater_than_equal" else "more than"

@@ -328,6 +328,8 @@ BAD_INPUTS = {
     "record id is a list": lambda p: replace(p, FINDING, "id: alpha-budget-risk", "id: [alpha-budget-risk]"),
     "evidence item is text": lambda p: replace(p, FINDING, "  - source: alpha-1999-total\n    locator",
                                                "  - alpha-1999-total\n  - locator"),
+    "number is not a number": lambda p: replace(p, "evidence/findings/alpha-maternity-change.yaml",
+                                                "value: 12", "value: .nan"),
     "context values is a list": lambda p: replace(p, "evidence/contexts/alpha-tpp-pcg-budget.yaml",
                                                   "  tpps: Delegated from the HA.\n", "  - tpps\n"),
 }

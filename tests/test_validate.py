@@ -75,6 +75,15 @@ def test_text_where_a_number_is_needed(fixture_project):
     ]
 
 
+@pytest.mark.parametrize(("written", "shown"), [(".nan", "nan"), (".inf", "inf"), ("-.inf", "-inf")])
+def test_number_that_is_not_finite(fixture_project, written, shown):
+    replace(fixture_project, MATERNITY_FINDING, "value: 12", f"value: {written}")
+    assert problems(fixture_project) == [
+        f"evidence/findings/alpha-maternity-change.yaml:15:12: 'data[0].value' must be a finite number, not the "
+        f"number {shown}; write the number as the source gives it",
+    ]
+
+
 def test_text_where_a_mapping_is_needed(fixture_project):
     replace(fixture_project, FINDING, CONFIDENCE, "confidence: high\n")
     assert problems(fixture_project) == [
