@@ -243,6 +243,7 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
             store[record.id] = record
             result.files[(kind, record.id)] = file
     _check_aliases(result, problems)
+    _check_repeats(result, problems)
     _check_references(result, problems)
     return result, problems
 
@@ -349,6 +350,23 @@ def _check_vocab(result: Validated, problems: list[Problem], kind: str, record: 
 def _check_evidence(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
     for index, item in enumerate(record.evidence):
         _ref(result, problems, kind, record.id, ("evidence", index, "source"), item.source, "source")
+
+
+_ID_LISTS = ("aliases", "themes", "stakeholders", "schemes", "findings", "contexts")
+
+
+def _check_repeats(result: Validated, problems: list[Problem]) -> None:
+    """An id listed twice in one field is a slip (usually a copy-paste meant for another id)."""
+    for kind in RECORD_MODELS:
+        for record_id, record in result.of_kind(kind).items():
+            for name in _ID_LISTS:
+                seen: set[str] = set()
+                for index, value in enumerate(getattr(record, name, ()) or ()):
+                    if value in seen:
+                        file = result.files[(kind, record_id)]
+                        problems.append(file.problem((name, index), f"'{value}' is listed twice in '{name}'",
+                                                     "remove the repeat, or put the id you meant"))
+                    seen.add(value)
 
 
 def _check_references(result: Validated, problems: list[Problem]) -> None:

@@ -556,3 +556,15 @@ def test_every_problem_in_every_file_is_reported_at_once(fixture_project):
 ])
 def test_suggest(word, expected):
     assert suggest(word, ["stakeholders", "pcts", "practices", "themes"]) == expected
+
+
+def test_id_listed_twice(fixture_project):
+    replace(fixture_project, LESSON, "findings: [alpha-budget-risk, beta-budget-incentives]",
+            "findings: [alpha-budget-risk, alpha-budget-risk]")
+    replace(fixture_project, FINDING, "themes: [budgets-and-risk]", "themes: [budgets-and-risk, budgets-and-risk]")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:8:28: 'budgets-and-risk' is listed twice in 'themes'; "
+        "remove the repeat, or put the id you meant",
+        "evidence/lessons/pcts-pool-budget-risk.yaml:6:31: 'alpha-budget-risk' is listed twice in 'findings'; "
+        "remove the repeat, or put the id you meant",
+    ]
