@@ -137,6 +137,19 @@ def _model_in(annotation: Any, value: Any) -> Any:
     return models[0] if models else None
 
 
+_WRONG_TYPE = {  # pydantic error type -> (what the field must be, how to write it)
+    "list_type": ("a list", "write [first, second] or one '- item' per line"),
+    "dict_type": ("a mapping (field: value lines)", "see docs/record-format.md for the fields it holds"),
+    "model_type": ("a mapping (field: value lines)", "see docs/record-format.md for the fields it holds"),
+    "model_attributes_type": ("a mapping (field: value lines)", "see docs/record-format.md for the fields it holds"),
+    "string_type": ("text", "write the text after the colon, or as a '>' block for long text"),
+    "int_type": ("a whole number", "write the number alone, e.g. 3"),
+    "int_parsing": ("a whole number", "write the number alone, e.g. 3"),
+    "float_type": ("a number", "write the number alone, e.g. 12 or 12.5; units go in 'unit'"),
+    "float_parsing": ("a number", "write the number alone, e.g. 12 or 12.5; units go in 'unit'"),
+}
+
+
 def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel], prefix: tuple = ()) -> Problem:
     """One pydantic error in a contributor's words, at the offending key or value."""
     relative, loc = loc, prefix + loc
@@ -180,22 +193,11 @@ def _explain(file: LoadedFile, loc: tuple, err: dict, model: type[BaseModel], pr
         hint = suggest(str(value), options) or f"use one of: {', '.join(options)}"
         shown = f"'{value}'" if isinstance(value, str) else _describe(value)
         return file.problem(loc, f"{shown} is not allowed in '{name}'", hint)
-    if kind == "list_type":
-        return file.problem(loc, f"'{name}' must be a list, not {_describe(value)}",
-                            "write [first, second] or one '- item' per line")
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return file.problem(loc, f"'{name}' must be a mapping (field: value lines), not {_describe(value)}",
-                            "see docs/record-format.md for the fields it holds")
-    if kind in ("string_type", "float_type", "float_parsing", "int_type", "int_parsing"):
-        if kind in ("int_type", "int_parsing"):
-            return file.problem(loc, f"'{name}' must be a whole number, not {_describe(value)}",
-                                "write the number alone, e.g. 3")
-        if kind != "string_type":
-            return file.problem(loc, f"'{name}' must be a number, not {_describe(value)}",
-                                "write the number alone, e.g. 12 or 12.5; units go in 'unit'")
-        hint = ("write the text after the colon, or as a '>' block for long text"
-                if isinstance(value, (dict, list)) else "put it in quotes to make it text")
-        return file.problem(loc, f"'{name}' must be text, not {_describe(value)}", hint)
+    if kind in _WRONG_TYPE:
+        wanted, hint = _WRONG_TYPE[kind]
+        if kind == "string_type" and not isinstance(value, (dict, list)):
+            hint = "put it in quotes to make it text"
+        return file.problem(loc, f"'{name}' must be {wanted}, not {_describe(value)}", hint)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         return file.problem(loc, f"'{name}.type' must be 'source' or 'synthesis'",
                             "source: stated by a source's authors; synthesis: drawn by the editors")
@@ -234,13 +236,9 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
                 if isinstance(file.data, dict) and isinstance(file.data.get("id"), str):
                     broken.add(file.data["id"])
                 continue
-            store = result.of_kind(kind)
-            if record.id in store:
-                other = result.files[(kind, record.id)]
-                problems.append(file.problem(("id",), f"duplicate {kind} id '{record.id}' (also in {other.display})",
-                                             "ids must be unique"))
-                continue
-            store[record.id] = record
+            # id == file stem here, so ids are unique within a kind (a copy with another file's id
+            # was reported as a duplicate by _validate_record).
+            result.of_kind(kind)[record.id] = record
             result.files[(kind, record.id)] = file
     _check_aliases(result, problems)
     _check_repeats(result, problems)
