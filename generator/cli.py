@@ -209,6 +209,9 @@ def verify_quotes_command(root: Path | None, texts_dir: Path, mapping_file: Path
     from generator.quotes import load_mapping, verify_quotes
 
     project = Project.at(root)
+    if texts_dir.exists() and not texts_dir.is_dir():
+        click.echo(f"verify-quotes: {texts_dir} is a file; --sources takes the folder holding the texts", err=True)
+        sys.exit(EXIT_USAGE)
     if not texts_dir.is_dir():
         click.echo(f"verify-quotes: skipped: {texts_dir} not found")
         return

@@ -211,6 +211,14 @@ def test_verify_quotes_skips_when_the_folder_is_missing(fixture_project, tmp_pat
     assert result.stdout == f"verify-quotes: skipped: {missing} not found\n"
 
 
+def test_verify_quotes_given_a_file_instead_of_a_folder(fixture_project, tmp_path):
+    folder, _ = _texts(tmp_path)
+    result = run("verify-quotes", "--root", fixture_project.root, "--sources", folder / "alpha.txt")
+    assert result.exit_code == 2
+    assert result.stderr == (f"verify-quotes: {folder / 'alpha.txt'} is a file; --sources takes the folder "
+                             "holding the texts\n")
+
+
 def test_verify_quotes_with_an_unreadable_mapping(fixture_project, tmp_path):
     folder, mapping = _texts(tmp_path)
     mapping.write_text("- a list\n- not a mapping\n", encoding="utf-8")
