@@ -336,7 +336,17 @@ def _ref(result: Validated, problems: list[Problem], kind: str, record_id: str, 
     if value in targets or value in result.broken.get(target, ()) or store_name in result.unchecked:
         return
     file = result.files[(kind, record_id)]
-    problems.append(file.problem(keypath, f"unknown {what} '{value}'", suggest(value, targets) or no_match))
+    hint = _other_kind(result, value, target) or suggest(value, targets) or no_match
+    problems.append(file.problem(keypath, f"unknown {what} '{value}'", hint))
+
+
+def _other_kind(result: Validated, value: str, target: str) -> str:
+    """'it is a source, not a finding' when the id belongs to a record of another kind."""
+    for other in ("source", "finding", "lesson", "comparison", "context"):
+        if other != target and value in result.of_kind(other):
+            name = _TARGETS[other][1] if other in _TARGETS else other
+            return f"'{value}' is a {name}, not a {_TARGETS[target][1]}"
+    return ""
 
 
 def _check_vocab(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:

@@ -354,6 +354,14 @@ def test_lesson_rests_on_unknown_finding_without_near_miss(fixture_project):
     ]
 
 
+def test_reference_to_a_record_of_another_kind_says_so(fixture_project):
+    replace(fixture_project, LESSON, "findings: [alpha-budget-risk,", "findings: [practices-plan-maternity,")
+    assert problems(fixture_project) == [
+        "evidence/lessons/pcts-pool-budget-risk.yaml:6:12: unknown finding 'practices-plan-maternity'; "
+        "'practices-plan-maternity' is a lesson, not a finding",
+    ]
+
+
 def test_lesson_names_unknown_context(fixture_project):
     replace(fixture_project, LESSON, "contexts: [alpha-tpp-pcg-budget]", "contexts: [alpha-tpp-pcg-budgt]")
     assert problems(fixture_project) == [
