@@ -38,7 +38,8 @@ def regenerate(project: Project) -> bool:
     except EvidenceError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"serve: {len(exc.problems)} problem(s); keeping the last good pages", err=True)
+        count = len(exc.problems)
+        click.echo(f"serve: {count} problem{'' if count == 1 else 's'}; keeping the last good pages", err=True)
         return False
     except Exception as exc:  # noqa: BLE001 - e.g. a template being edited; the watcher must live on
         click.echo(f"serve: cannot regenerate ({type(exc).__name__}: {exc}); keeping the last good pages",

@@ -58,7 +58,7 @@ def test_regenerate_keeps_the_last_good_pages_on_a_bad_record(fixture_project, c
     assert capsys.readouterr().err == (
         "evidence/findings/alpha-budget-risk.yaml:11:7: 'qualitive' is not allowed in 'type'; "
         "did you mean 'qualitative'?\n"
-        "serve: 1 problem(s); keeping the last good pages\n"
+        "serve: 1 problem; keeping the last good pages\n"
     )
 
 
@@ -163,7 +163,7 @@ def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
     output = (tmp_path / "serve.log").read_text(encoding="utf-8")
     assert f"Serving on {base}" in output
     assert "'dirty' build" not in output
-    assert "serve: 1 problem(s); keeping the last good pages" in output
+    assert "serve: 1 problem; keeping the last good pages" in output
     assert "Traceback" not in output
 
 
