@@ -181,6 +181,9 @@ def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]
         return None, [Problem(shown, 0, 0, f"YAML error: {exc}")]
     except RecursionError:
         return None, [Problem(shown, 0, 0, "YAML is nested too deeply", "records need only a few levels")]
+    silent_loss = _silent_loss(shown, text)
+    if silent_loss is not None:
+        return None, [silent_loss]
     loaded = LoadedFile(path, shown, text, data)
     depth = _depth(data)
     if depth > MAX_DEPTH:
@@ -213,8 +216,74 @@ def _syntax_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem
     if problem.startswith("mapping values are not allowed"):
         return _marked(shown, "YAML syntax error: unexpected ': ' inside a value", mark,
                        "put the value in quotes if it contains ': ', or start a new line for a new field")
+    first = _char_at(text, mark)
+    if problem in ("found undefined alias", "found character that cannot start any token") and first in _RESERVED:
+        return _marked(shown, f"YAML syntax error: a value cannot start with '{first}'", mark,
+                       f"put the whole value in quotes, e.g. \"{first}...\"")
+    if "another document" in problem:
+        return _marked(shown, "YAML syntax error: a second document starts here", mark,
+                       "a file holds one record; remove the '---' line and put another record in its own file")
+    if problem == "did not find expected key":
+        return _marked(shown, "YAML syntax error: indentation does not match the lines above", mark,
+                       "fields at the same level need the same number of leading spaces")
     return _marked(shown, f"YAML syntax error: {problem}", mark,
                    "check the indentation, quotes and colons on this line and the line before")
+
+
+_RESERVED = "*&!%@`|>"
+"""Characters that YAML reads as syntax when a plain value starts with them."""
+
+
+def _char_at(text: str, mark: Any) -> str:
+    lines = text.splitlines()
+    if mark is None or not 0 <= mark.line < len(lines):
+        return ""
+    return lines[mark.line][mark.column:mark.column + 1]
+
+
+def _silent_loss(shown: str, text: str) -> Problem | None:
+    """Valid YAML that would quietly drop part of what the contributor wrote."""
+    cut = _first_cut_by_comment(text)
+    if cut is not None:
+        return _marked(shown, "' #' inside a value starts a YAML comment: the rest of the line would be lost",
+                       cut, "put the whole value in quotes if '#' is part of it; put comments on a line of their own")
+    anchor = _first_anchor(text)
+    if anchor is not None:
+        return _marked(shown, "YAML anchors (&name) are not allowed: the anchor name would be lost", anchor,
+                       "a value cannot start with '&': put the whole value in quotes")
+    return None
+
+
+def _first_cut_by_comment(text: str) -> Any:
+    """Mark of the first ' #' that ends a plain value early, or None. YAML reads ' #' as the start
+    of a comment, so `quote: ranked #1 by GPs` would silently load as 'ranked'."""
+    if " #" not in text and "\t#" not in text:
+        return None
+    lines = text.splitlines()
+    try:
+        for event in yaml.parse(text, Loader=_BaseLoader):
+            if isinstance(event, yaml.ScalarEvent) and not event.style and event.value:
+                end = event.end_mark
+                rest = lines[end.line][end.column:] if end.line < len(lines) else ""
+                if rest[:1] in (" ", "\t") and rest.lstrip().startswith("#"):
+                    return yaml.Mark("", 0, end.line, end.column + len(rest) - len(rest.lstrip()), None, None)
+    except yaml.YAMLError:
+        return None  # the load that follows reports the syntax error, located
+    return None
+
+
+def _first_anchor(text: str) -> Any:
+    """Mark of the first anchor (&name), or None. An anchor silently swallows the word after '&'
+    (`quote: &c of the report` loads as 'of the report'), so it is an error, not a feature."""
+    if "&" not in text:
+        return None
+    try:
+        for token in yaml.scan(text, Loader=_BaseLoader):
+            if isinstance(token, yaml.AnchorToken):
+                return token.start_mark
+    except yaml.YAMLError:
+        return None  # the load that follows reports the syntax error, located
+    return None
 
 
 def _is_tab_at(text: str, mark: Any) -> bool:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from evidence_edits import FINDING, LESSON, append, problems, replace
 
 from generator.loader import load_evidence, read_yaml
+from generator.pipeline import check
 
 
 def test_unclosed_list_points_at_its_opening_bracket(fixture_project):
@@ -62,6 +64,70 @@ def test_tab_after_spaces_in_indentation(fixture_project):
     assert problems(fixture_project) == [
         "evidence/findings/alpha-budget-risk.yaml:16:3: YAML syntax error: tab character in indentation; "
         "indent with spaces, not tabs",
+    ]
+
+
+def test_indentation_that_does_not_match(fixture_project):
+    replace(fixture_project, FINDING, "  level: moderate", "   level: moderate")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:14:3: YAML syntax error: indentation does not match the lines "
+        "above; fields at the same level need the same number of leading spaces",
+    ]
+
+
+@pytest.mark.parametrize("first", ["*", "`", "@", "%"])
+def test_value_starting_with_a_reserved_character(fixture_project, first):
+    replace(fixture_project, FINDING, "    quote: Larger pilots", f"    quote: {first}Larger pilots")
+    assert problems(fixture_project) == [
+        f"evidence/findings/alpha-budget-risk.yaml:6:12: YAML syntax error: a value cannot start with '{first}'; "
+        f"put the whole value in quotes, e.g. \"{first}...\"",
+    ]
+
+
+def test_quoted_value_starting_with_a_reserved_character_is_fine(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger pilots ... managed risk more easily.",
+            "    quote: \"*Larger* pilots ... managed risk more easily.\"")
+    assert check(fixture_project).records.findings["alpha-budget-risk"].evidence[0].quote.startswith("*Larger*")
+
+
+def test_hash_inside_a_value_would_silently_cut_it(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger pilots ... managed risk more easily.",
+            "    quote: Larger pilots #1 managed risk more easily.")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:6:26: ' #' inside a value starts a YAML comment: the rest of "
+        "the line would be lost; put the whole value in quotes if '#' is part of it; put comments on a line of "
+        "their own",
+    ]
+
+
+def test_hash_without_a_space_before_it_is_text(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger pilots", "    quote: Larger#1 pilots")
+    assert check(fixture_project).records.findings["alpha-budget-risk"].evidence[0].quote.startswith("Larger#1 pilots")
+
+
+def test_comment_lines_are_fine(fixture_project):
+    replace(fixture_project, FINDING, "type: qualitative\n", "# editors: check the type\ntype: qualitative\n")
+    check(fixture_project)
+
+
+def test_anchor_would_silently_drop_a_word(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger pilots", "    quote: &c Larger pilots")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:6:12: YAML anchors (&name) are not allowed: the anchor name "
+        "would be lost; a value cannot start with '&': put the whole value in quotes",
+    ]
+
+
+def test_ampersand_inside_text_is_fine(fixture_project):
+    replace(fixture_project, FINDING, "    quote: Larger pilots", "    quote: R&D Larger pilots")
+    assert check(fixture_project).records.findings["alpha-budget-risk"].evidence[0].quote.startswith("R&D")
+
+
+def test_second_document_in_a_file(fixture_project):
+    append(fixture_project, FINDING, "---\nid: another-record\n")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:19:1: YAML syntax error: a second document starts here; a file "
+        "holds one record; remove the '---' line and put another record in its own file",
     ]
 
 
