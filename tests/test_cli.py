@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 from evidence_edits import FINDING, LESSON, OTHER_SOURCE, append, replace
@@ -376,10 +375,6 @@ def test_unknown_command_is_a_usage_error():
     result = run("chek")
     assert result.exit_code == 2
     assert "No such command 'chek'" in result.stderr
-
-
-def test_commands_are_click_commands():
-    assert all(isinstance(command, click.Command) for command in main.commands.values())
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(fixture_project, monkeypatch):
