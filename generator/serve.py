@@ -90,12 +90,17 @@ def _show_engine_messages() -> None:
 
 
 def serve(project: Project, dev_addr: str) -> None:
+    """Generate, then serve with live reload until interrupted. With problems in the evidence it
+    serves the last good pages if there are any, and raises EvidenceError if there are none."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.pipeline import generate
 
     baseline = inputs_fingerprint(project)  # before generating, so no edit made meanwhile is missed
-    generate(project)  # raises EvidenceError on a bad start: nothing to serve
+    if not project.generated.is_dir():
+        generate(project)  # raises EvidenceError on a bad start: there are no pages to serve
+    elif not regenerate(project):
+        click.echo("serve: serving the last good pages; they update as soon as the problems are fixed", err=True)
     os.chdir(project.root)  # Markdown extensions (snippets) resolve paths from the working folder
     _show_engine_messages()
     _, stop = start_watching(project, since=baseline)

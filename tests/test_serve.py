@@ -3,6 +3,7 @@ site at the root of its address with live reload."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -77,13 +78,15 @@ def test_regenerate_survives_a_broken_template(fixture_project, tmp_path, capsys
     assert capsys.readouterr().err.startswith("serve: cannot regenerate (TemplateSyntaxError: ")
 
 
-def test_watcher_regenerates_on_edit_and_keeps_good_pages_on_a_bad_one(fixture_project):
+def test_watcher_regenerates_on_edit_and_keeps_good_pages_on_a_bad_one(fixture_project, capsys):
     generate(fixture_project, git_dates=False)
     page = fixture_project.generated / PAGE
     watcher, stop = start_watching(fixture_project, poll=0.05)
     try:
         replace(fixture_project, FINDING, "statement: Pilots with", "statement: Edited pilots with")
-        _wait_for(lambda: "Edited pilots" in page.read_text(encoding="utf-8"), what="the edit to reach docs/kb")
+        # The message comes once every page is written.
+        _wait_for(lambda: "serve: regenerated" in capsys.readouterr().out, what="the regeneration to finish")
+        assert "Edited pilots" in page.read_text(encoding="utf-8")
         good = _snapshot(fixture_project.generated)
 
         append(fixture_project, FINDING, "broken: [\n")
@@ -129,20 +132,35 @@ def _get(url: str) -> str | None:
         return None
 
 
-@pytest.mark.slow
-def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
+@contextlib.contextmanager
+def _server(project, tmp_path: Path):
+    """`serve` in a subprocess on a free port of 127.0.0.1; yields (base URL, log path)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
-    log = (tmp_path / "serve.log").open("w")
-    # Run from outside the project: the fixture holds a generator/ folder (the MkDocs hook) that
-    # would shadow the package if it were the working folder.
-    server = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--root", str(fixture_project.root),
-         "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        home = _wait_for(lambda: _get(base), what=f"the server at {base}")
-        assert "<html" in home
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        # Run from outside the project: the fixture holds a generator/ folder (the MkDocs hook) that
+        # would shadow the package if it were the working folder.
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--root", str(project.root),
+             "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(lambda: _get(base), what=f"the server at {base}")
+            yield base, log_path
+            assert server.poll() is None, "the server stopped by itself"
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.mark.slow
+def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
+    with _server(fixture_project, tmp_path) as (base, log):
+        assert "<html" in _get(base)
         finding_url = base + "kb/findings/alpha-budget-risk/"
         assert "Pilots with larger budgets" in _get(finding_url)
 
@@ -152,18 +170,28 @@ def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
         append(fixture_project, FINDING, "broken: [\n")
         time.sleep(1.5)
         assert "Served pilots with" in _get(finding_url), "the last good page must stay served"
-        assert server.poll() is None, "a bad record must not stop the server"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-    output = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    output = log.read_text(encoding="utf-8")
     assert f"Serving on {base}" in output
     assert "'dirty' build" not in output
     assert "serve: 1 problem; keeping the last good pages" in output
+    assert "Traceback" not in output
+
+
+@pytest.mark.slow
+def test_serve_starts_on_the_last_good_pages_when_a_record_is_broken(fixture_project, tmp_path):
+    generate(fixture_project, git_dates=False)
+    replace(fixture_project, FINDING, "statement: Pilots with", "statement: Unsaved pilots with")
+    replace(fixture_project, FINDING, "type: qualitative", "type: qualitive")
+    with _server(fixture_project, tmp_path) as (base, log):
+        finding_url = base + "kb/findings/alpha-budget-risk/"
+        assert "Pilots with larger budgets" in _get(finding_url)
+        replace(fixture_project, FINDING, "type: qualitive", "type: qualitative")
+        _wait_for(lambda: "Unsaved pilots with" in (_get(finding_url) or ""), what="the fix to be served")
+    output = log.read_text(encoding="utf-8")
+    assert ("evidence/findings/alpha-budget-risk.yaml:11:7: 'qualitive' is not allowed in 'type'; "
+            "did you mean 'qualitative'?\n"
+            "serve: 1 problem; keeping the last good pages\n"
+            "serve: serving the last good pages; they update as soon as the problems are fixed\n") in output
     assert "Traceback" not in output
 
 
