@@ -8,6 +8,7 @@ a later stage needs to report a problem, so the fast path is the C parser alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,7 +216,8 @@ def _syntax_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem
         return _marked(shown, f"YAML syntax error: {what} ({problem})", exc.context_mark, hint)
     if problem.startswith("mapping values are not allowed"):
         return _marked(shown, "YAML syntax error: unexpected ': ' inside a value", mark,
-                       "put the value in quotes if it contains ': ', or start a new line for a new field")
+                       "put the value in quotes if it contains ': '; if this line is a new field, indent it "
+                       "like the fields around it")
     first = _char_at(text, mark)
     if problem in ("found undefined alias", "found character that cannot start any token") and first in _RESERVED:
         return _marked(shown, f"YAML syntax error: a value cannot start with '{first}'", mark,
@@ -223,9 +225,19 @@ def _syntax_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem
     if "another document" in problem:
         return _marked(shown, "YAML syntax error: a second document starts here", mark,
                        "a file holds one record; remove the '---' line and put another record in its own file")
+    if problem == "did not find expected key" and _after_text_on_line(text, mark):
+        return _marked(shown, "YAML syntax error: text continues after the closing quote", mark,
+                       "a quote mark inside quoted text ends it: inside '...' write '' for an apostrophe; "
+                       "inside \"...\" write \\\" or use the other quote mark")
     if problem == "did not find expected key":
         return _marked(shown, "YAML syntax error: indentation does not match the lines above", mark,
                        "fields at the same level need the same number of leading spaces")
+    if problem == "could not find expected ':'" and exc.context_mark is not None:
+        return _marked(shown, "YAML syntax error: this line is not 'field: value'", exc.context_mark,
+                       "put ': ' (a colon and a space) after the field name")
+    if problem == "did not find expected comment or line break" and re.search(r":\s*[|>]", _line_at(text, mark)):
+        return _marked(shown, "YAML syntax error: text after '|' or '>' must start on the next line", mark,
+                       "start the text on the next line, indented; or drop the '|' or '>' and quote the text")
     return _marked(shown, f"YAML syntax error: {problem}", mark,
                    "check the indentation, quotes and colons on this line and the line before")
 
@@ -234,11 +246,21 @@ _RESERVED = "*&!%@`|>"
 """Characters that YAML reads as syntax when a plain value starts with them."""
 
 
-def _char_at(text: str, mark: Any) -> str:
+def _line_at(text: str, mark: Any) -> str:
     lines = text.splitlines()
     if mark is None or not 0 <= mark.line < len(lines):
         return ""
-    return lines[mark.line][mark.column:mark.column + 1]
+    return lines[mark.line]
+
+
+def _char_at(text: str, mark: Any) -> str:
+    return _line_at(text, mark)[mark.column:mark.column + 1] if mark is not None else ""
+
+
+def _after_text_on_line(text: str, mark: Any) -> bool:
+    """True when the mark stands after something else on its line (not at the indentation)."""
+    line = _line_at(text, mark)
+    return bool(line[: mark.column].strip()) if mark is not None else False
 
 
 def _silent_loss(shown: str, text: str) -> Problem | None:

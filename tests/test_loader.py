@@ -38,7 +38,50 @@ def test_colon_inside_a_value(fixture_project):
     replace(fixture_project, FINDING, "type: qualitative", "type: qualitative: mostly")
     assert problems(fixture_project) == [
         "evidence/findings/alpha-budget-risk.yaml:11:18: YAML syntax error: unexpected ': ' inside a value; "
-        "put the value in quotes if it contains ': ', or start a new line for a new field",
+        "put the value in quotes if it contains ': '; if this line is a new field, indent it like the fields "
+        "around it",
+    ]
+
+
+def test_field_indented_less_than_its_siblings(fixture_project):
+    replace(fixture_project, FINDING, "  - source: alpha-1999-total", "- source: alpha-1999-total")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:5:12: YAML syntax error: unexpected ': ' inside a value; "
+        "put the value in quotes if it contains ': '; if this line is a new field, indent it like the fields "
+        "around it",
+    ]
+
+
+@pytest.mark.parametrize(("written", "column"), [
+    ("'Larger pilots' risk is managed'", 28),  # an apostrophe inside '...'
+    ('"Larger "pilots" managed"', 21),  # a double quote inside "..."
+    ('"Larger pilots" managed risk', 28),  # text after the closing quote
+])
+def test_text_after_a_closing_quote(fixture_project, written, column):
+    replace(fixture_project, FINDING, "    quote: Larger pilots ... managed risk more easily.", f"    quote: {written}")
+    assert problems(fixture_project) == [
+        f"evidence/findings/alpha-budget-risk.yaml:6:{column}: YAML syntax error: text continues after the "
+        "closing quote; a quote mark inside quoted text ends it: inside '...' write '' for an apostrophe; "
+        "inside \"...\" write \\\" or use the other quote mark",
+    ]
+
+
+@pytest.mark.parametrize("line", ["type qualitative", "type:qualitative"])
+def test_line_without_colon_and_space(fixture_project, line):
+    replace(fixture_project, FINDING, "type: qualitative", line)
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:11:1: YAML syntax error: this line is not 'field: value'; "
+        "put ': ' (a colon and a space) after the field name",
+    ]
+
+
+@pytest.mark.parametrize("marker", ["|", ">"])
+def test_block_text_on_the_marker_line(fixture_project, marker):
+    replace(fixture_project, FINDING, "    quote: Larger pilots ... managed risk more easily.",
+            f"    quote: {marker} Larger pilots")
+    assert problems(fixture_project) == [
+        "evidence/findings/alpha-budget-risk.yaml:6:14: YAML syntax error: text after '|' or '>' must start on the "
+        "next line; start the text on the next line, indented; or drop the '|' or '>' and quote the text",
     ]
 
 
