@@ -103,7 +103,7 @@ def _failed_block_problem(block, display: str) -> Problem:
     else:
         first = " ".join(block.raw.strip().splitlines()[0].split())[:60] if block.raw.strip() else ""
         reason = getattr(getattr(block, "error", None), "abort_reason", "")
-        message = f"cannot parse BibTeX entry '{first}'" + (f": {reason.strip()}" if reason else "")
+        message = f"cannot parse BibTeX entry '{first}'" + (f": {reason.strip().rstrip('.')}" if reason else "")
         hint = "check its braces, quotes and commas"
     return Problem(display, block.start_line + 1, 1, message, hint)
 

@@ -576,3 +576,12 @@ def test_id_listed_twice(fixture_project):
         "evidence/lessons/pcts-pool-budget-risk.yaml:6:31: 'alpha-budget-risk' is listed twice in 'findings'; "
         "remove the repeat, or put the id you meant",
     ]
+
+
+def test_bibliography_ending_inside_an_entry(fixture_project):
+    path = fixture_project.root / BIB
+    path.write_text(path.read_text(encoding="utf-8").rstrip()[:-1], encoding="utf-8")
+    assert problems(fixture_project) == [
+        "references.bib:17:1: cannot parse BibTeX entry '@techreport{gamma-1998-what,': Unexpectedly reached end "
+        "of file; check its braces, quotes and commas",
+    ]
