@@ -278,7 +278,8 @@ def _silent_loss(shown: str, text: str) -> Problem | None:
 
 def _first_cut_by_comment(text: str) -> Any:
     """Mark of the first ' #' that ends a plain value early, or None. YAML reads ' #' as the start
-    of a comment, so `quote: ranked #1 by GPs` would silently load as 'ranked'."""
+    of a comment, so `quote: ranked #1 by GPs` would silently load as 'ranked'. A '#' followed by a
+    space is taken for the comment it looks like (`source: x  # a note`, as `new` writes them)."""
     if " #" not in text and "\t#" not in text:
         return None
     lines = text.splitlines()
@@ -287,7 +288,8 @@ def _first_cut_by_comment(text: str) -> Any:
             if isinstance(event, yaml.ScalarEvent) and not event.style and event.value:
                 end = event.end_mark
                 rest = lines[end.line][end.column:] if end.line < len(lines) else ""
-                if rest[:1] in (" ", "\t") and rest.lstrip().startswith("#"):
+                comment = rest.lstrip()
+                if rest[:1] in (" ", "\t") and comment.startswith("#") and comment[1:2] not in ("", " ", "\t"):
                     return yaml.Mark("", 0, end.line, end.column + len(rest) - len(rest.lstrip()), None, None)
     except yaml.YAMLError:
         return None  # the load that follows reports the syntax error, located

@@ -148,9 +148,10 @@ def test_hash_without_a_space_before_it_is_text(fixture_project):
     assert check(fixture_project).records.findings["alpha-budget-risk"].evidence[0].quote.startswith("Larger#1 pilots")
 
 
-def test_comment_lines_are_fine(fixture_project):
-    replace(fixture_project, FINDING, "type: qualitative\n", "# editors: check the type\ntype: qualitative\n")
-    check(fixture_project)
+def test_comments_are_fine(fixture_project):
+    replace(fixture_project, FINDING, "type: qualitative\n",
+            "# editors: check the type\ntype: qualitative   # qualitative | quantitative | mixed\n")
+    assert check(fixture_project).records.findings["alpha-budget-risk"].type == "qualitative"
 
 
 def test_anchor_would_silently_drop_a_word(fixture_project):
