@@ -486,7 +486,8 @@ def test_abbreviation_tooltips_are_escaped(hostile_site):
     titles = [attrs.get("title", "") for html in _site_pages(hostile_site).values()
               for attrs in _Page(html).all("abbr") if "alert" in attrs.get("title", "")]
     assert titles, "the hostile TPP expansion is used as a tooltip somewhere"
-    assert {" ".join(title.split()) for title in titles} == {FOLDED}
+    shown = {" ".join(title.split()) for title in titles}
+    assert FOLDED in shown and shown <= {FOLDED, FOLDED + "s"}  # the plural 'TPPs' gets expansion + s
 
 
 def test_meta_tags_and_title_carry_the_text_escaped(hostile_site):
