@@ -74,6 +74,7 @@ class Result:
     pagefind_s: float | None = None
     pagefind_bytes: int = 0
     pagefind_first_search: int = 0
+    pagefind_first_search_worst: int = 0
     zensical_s: float | None = None
     zensical_cpu_s: float | None = None
     zensical_pages: int = 0
@@ -165,24 +166,29 @@ def _pagefind(site: Path, result: Result) -> None:
                              site.parent, "pagefind")
     files = [p for p in out.rglob("*") if p.is_file()]
     result.pagefind_bytes = sum(p.stat().st_size for p in files)
-    result.pagefind_first_search = pagefind_first_search_bytes(out)
+    result.pagefind_first_search, result.pagefind_first_search_worst = pagefind_first_search_bytes(out)
 
 
-def pagefind_first_search_bytes(bundle: Path) -> int:
-    """Bytes a reader fetches for the first query with Pagefind's JS API: the loader, the entry
-    file, the WebAssembly, the metadata, one index chunk (the largest, as an upper bound) and the
-    fragments of the first five results (the five largest, as an upper bound). Pagefind's own
-    files are already compressed; its JS and wasm are counted gzip-compressed, as a server sends them."""
+def pagefind_first_search_bytes(bundle: Path) -> tuple[int, int]:
+    """Bytes a reader fetches for a first query with Pagefind's JS API, (typical, worst): the loader
+    and entry file, one language's WebAssembly and the metadata, then one index chunk (typical: the
+    median chunk; worst: the largest, which holds the commonest words) and the fragments of the first
+    five results (typical: five median fragments; worst: the five largest). Pagefind's index files
+    are already compressed; its JS is counted gzip-compressed, as a server sends it."""
     def gz(path: Path) -> int:
         return len(gzip.compress(path.read_bytes(), 6))
 
-    total = gz(bundle / "pagefind.js") + gz(bundle / "pagefind-entry.json")
-    wasm = sorted(bundle.glob("wasm.*.pagefind"))
-    total += min((p.stat().st_size for p in wasm), default=0)  # one language's wasm is fetched
-    total += max((p.stat().st_size for p in bundle.glob("pagefind.*.pf_meta")), default=0)
-    total += max((p.stat().st_size for p in (bundle / "index").glob("*.pf_index")), default=0)
-    fragments = sorted((p.stat().st_size for p in (bundle / "fragment").glob("*.pf_fragment")), reverse=True)
-    return total + sum(fragments[:5])
+    def sizes(pattern: str) -> list[int]:
+        return sorted(p.stat().st_size for p in bundle.glob(pattern))
+
+    fixed = gz(bundle / "pagefind.js") + gz(bundle / "pagefind-entry.json")
+    fixed += min(sizes("wasm.*.pagefind"), default=0) + max(sizes("pagefind.*.pf_meta"), default=0)
+    chunks, fragments = sizes("index/*.pf_index"), sizes("fragment/*.pf_fragment")
+    if not chunks or not fragments:
+        return fixed, fixed
+    typical = fixed + chunks[len(chunks) // 2] + 5 * fragments[len(fragments) // 2]
+    worst = fixed + chunks[-1] + sum(fragments[-5:])
+    return typical, worst
 
 
 def _zensical(root: Path, result: Result) -> None:
@@ -294,11 +300,12 @@ def table(results: list[Result]) -> str:
         ("output size", lambda r: _mb(r.site_bytes)),
         ("average HTML page", lambda r: _mb(r.avg_page_bytes)),
         ("largest HTML page", lambda r: f"{_mb(r.largest_page[1])} ({r.largest_page[0]})"),
-        ("largest generated Markdown page", lambda r: f"{_mb(r.largest_md[1])} ({r.largest_md[0]})"),
+        ("largest generated file (docs/kb)", lambda r: f"{_mb(r.largest_md[1])} ({r.largest_md[0]})"),
         ("lunr index (raw / gzip)", lambda r: f"{_mb(r.lunr_index_bytes)} / {_mb(r.lunr_index_gzip)}"),
         ("lunr: bytes before first result (gzip)", lambda r: _mb(r.lunr_first_search_gzip)),
         ("Pagefind index time / size", lambda r: f"{_s(r.pagefind_s)} / {_mb(r.pagefind_bytes)}" if r.pagefind_s else "—"),
-        ("Pagefind: bytes before first result (upper bound)", lambda r: _mb(r.pagefind_first_search) if r.pagefind_s else "—"),
+        ("Pagefind: bytes before first result, typical / worst",
+         lambda r: f"{_mb(r.pagefind_first_search)} / {_mb(r.pagefind_first_search_worst)}" if r.pagefind_s else "—"),
     ]
     header = "| | " + " | ".join(f"N = {r.records:,}" for r in results) + " |"
     lines = [header, "| --- |" + " ---: |" * len(results)]
@@ -314,7 +321,7 @@ def _cell(cell, result: Result) -> str:
         return "—"
 
 
-def machine() -> str:
+def machine(commit: str = "") -> str:
     cpu = ""
     try:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -333,7 +340,8 @@ def machine() -> str:
             versions.append(f"{package} {version(package)}")
         except Exception:  # noqa: BLE001 - a missing optional package is just not listed
             pass
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    commit = commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                      text=True).stdout.strip()
     return (f"commit {commit or 'unknown'}; {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu or 'unknown CPU'}), "
             f"{memory:.0f} GiB memory, Python {platform.python_version()}; " + ", ".join(versions))
 
@@ -375,19 +383,20 @@ def targets(results: list[Result]) -> list[str]:
     for r in results:
         if r.pagefind_s and r.records >= 10_000:
             lines.append(f"- Search at N = {r.records:,}: Material's lunr search downloads {_mb(r.lunr_first_search_gzip)} "
-                         f"(gzip) before the first result; Pagefind at most {_mb(r.pagefind_first_search)} "
-                         f"({'meets' if r.pagefind_first_search <= 300_000 else 'misses'} ≤ 300 KB).")
+                         f"(gzip) before the first result; Pagefind typically {_mb(r.pagefind_first_search)} "
+                         f"({'meets' if r.pagefind_first_search <= 300_000 else 'misses'} ≤ 300 KB), at worst "
+                         f"{_mb(r.pagefind_first_search_worst)} (a query on the commonest words, five largest pages).")
     for r in results:
         for error in r.errors:
             lines.append(f"- N = {r.records:,}: not measured: {error.splitlines()[0]}")
     return lines
 
 
-def write_report(results: list[Result], path: Path, notes: str) -> None:
+def write_report(results: list[Result], path: Path, notes: str, commit: str = "", finished: float | None = None) -> None:
     text = (
         "# Build performance\n\n"
-        "<!-- Generated by `make bench` (benchmarks/run.py); edit benchmarks/run.py, not this file. -->\n\n"
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on: {machine()}.\n\n"
+        "<!-- Generated by `make bench` (benchmarks/run.py); edit benchmarks/run.py or benchmarks/NOTES.md, not this file. -->\n\n"
+        f"Measured (run finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(finished))}) on: {machine(commit)}.\n\n"
         "Each column is a synthetic evidence base of N valid records (benchmarks/corpus.py: the seed\n"
         "records' proportions, text lengths, link density and words; the real vocabularies; about one\n"
         "source per 100 records). *Baseline* is a bare `mkdocs build` of the same generated Markdown;\n"
@@ -399,6 +408,20 @@ def write_report(results: list[Result], path: Path, notes: str) -> None:
         + (f"\n## Notes\n\n{notes.strip()}\n" if notes.strip() else "")
     )
     path.write_text(text, encoding="utf-8")
+
+
+def _load_results(path: Path, workdir: Path) -> list[Result]:
+    """Results saved by --json; Pagefind figures are recomputed from bundles still in `workdir`."""
+    results = []
+    for saved in json.loads(path.read_text(encoding="utf-8")):
+        saved = {key: tuple(value) if isinstance(value, list) and key != "errors" else value
+                 for key, value in saved.items() if key in Result.__dataclass_fields__}
+        result = Result(**saved)
+        bundle = workdir / f"corpus-{result.records}" / "site" / "pagefind"
+        if bundle.is_dir():
+            result.pagefind_first_search, result.pagefind_first_search_worst = pagefind_first_search_bytes(bundle)
+        results.append(result)
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -417,11 +440,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pagefind", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--json", type=Path, default=None, help="also save the raw results here")
+    parser.add_argument("--commit", default="", help="with --report-from: the commit that was measured")
+    parser.add_argument("--report-from", type=Path, default=None,
+                        help="rewrite the table and docs/performance.md from results saved with --json (no measuring)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = []
-    for n in sizes:
+    results = [] if args.report_from is None else _load_results(args.report_from, args.workdir)
+    for n in sizes if args.report_from is None else ():
         results.append(measure(n, args.workdir, zensical=not args.no_zensical and n <= args.zensical_max, pagefind=not args.no_pagefind,
                                incremental=n == args.incremental_at))
         if args.json:
@@ -433,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         notes_file = HERE / "NOTES.md"
         write_report(results, REPO / "docs" / "performance.md",
-                     notes_file.read_text(encoding="utf-8") if notes_file.exists() else "")
+                     notes_file.read_text(encoding="utf-8") if notes_file.exists() else "", args.commit,
+                     args.report_from.stat().st_mtime if args.report_from else None)
         print("\nwrote docs/performance.md")
     return 0
 
