@@ -101,7 +101,7 @@ def lessons_csv(kb: KnowledgeBase, url_of) -> str:
 def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
     files = {
-        "data/evidence.json": json.dumps(evidence_document(kb, site_url), ensure_ascii=False, indent=1) + "\n",
+        "data/evidence.json": json.dumps(evidence_document(kb, site_url), ensure_ascii=False, separators=(",", ":")) + "\n",
         "data/findings.csv": findings_csv(kb, url_of),
         "data/lessons.csv": lessons_csv(kb, url_of),
         "data/references.bib": bibliography_text,

@@ -341,7 +341,7 @@ def test_evidence_map_marks_gaps_and_links_every_cell(real_site):
         if css == "gpce-gap":
             assert content == "Gap"
         else:
-            assert re.fullmatch(r'<a href="[^"]+" aria-label="[^"]+">\d+&nbsp;(L · \d+&nbsp;)?F</a>', content), content
+            assert re.fullmatch(r'<a href="[^"]+">\d+&nbsp;(L · \d+&nbsp;)?F</a>', content), content
 
 
 def test_generated_pages_edit_their_yaml_and_aliases_redirect(fixture_project):
