@@ -367,3 +367,15 @@ def test_abbreviations_show_their_expansion(fixture_site):
     assert '<abbr title="Total purchasing pilots">TPPs</abbr>' in html  # plurals too
     glossary = (fixture_site.site / "kb/glossary/index.html").read_text(encoding="utf-8")
     assert '<abbr title="Total purchasing pilot">TPP</abbr>' in glossary
+
+
+def test_comparison_tables_have_a_row_per_context_citing_its_source(real_site):
+    kb = check(real_site)
+    for comparison_id, context_ids in kb.contexts_by_comparison.items():
+        html = (real_site.site / "kb/comparisons" / comparison_id / "index.html").read_text(encoding="utf-8")
+        table = html.split("<table>", 1)[1].split("</table>", 1)[0]
+        rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], flags=re.S)
+        assert len(rows) == len(context_ids), comparison_id
+        for row in rows:
+            last_cell = re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-1]
+            assert re.search(r"\(\w.*\d{4}[a-z]?\)|no date\)", last_cell), (comparison_id, last_cell)
