@@ -7,10 +7,11 @@ from pathlib import Path
 
 
 def file_dates(root: Path, folder: str = "evidence") -> dict[str, tuple[str, str]]:
-    """Map 'evidence/<kind>/<id>.yaml' -> (added, last changed) ISO dates. Empty outside git."""
+    """Map 'evidence/<kind>/<id>.yaml' -> (added, last changed) as ISO 8601 commit times (the date
+    is the first ten characters; the time orders changes made on one day). Empty outside git."""
     try:
         out = subprocess.run(
-            ["git", "log", "--no-renames", "--format=@%cs", "--name-only", "--", folder],
+            ["git", "log", "--no-renames", "--format=@%cI", "--name-only", "--", folder],
             cwd=root, capture_output=True, text=True, timeout=60, check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):

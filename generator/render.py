@@ -259,6 +259,11 @@ class Renderer:
         return [(key, lessons[key], findings[key]) for key in r.themes if lessons[key] or findings[key]]
 
     def record_dates(self, kind: str, record_id: str) -> tuple[str, str] | None:
+        """(added, last changed) as ISO dates, from git; None outside git."""
+        when = self._timestamps(kind, record_id)
+        return (when[0][:10], when[1][:10]) if when else None
+
+    def _timestamps(self, kind: str, record_id: str) -> tuple[str, str] | None:
         return self.dates.get(f"evidence/{SECTIONS.get(kind, kind + 's')}/{record_id}.yaml")
 
     # --- pages ---------------------------------------------------------------------------------
@@ -366,11 +371,11 @@ class Renderer:
         changes = []
         for kind in SECTIONS:
             for record_id in self.kb.records.of_kind(kind):
-                when = self.record_dates(kind, record_id)
+                when = self._timestamps(kind, record_id)
                 if when:
                     changes.append((when[1], when[0], kind, record_id))
         changes.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
-        return changes[:WHATS_NEW]
+        return [(changed[:10], added[:10], kind, record_id) for changed, added, kind, record_id in changes[:WHATS_NEW]]
 
     def top_lessons(self, count: int = 8) -> list[str]:
         """Lessons with the strongest evidence: confidence, then number of findings and sources."""

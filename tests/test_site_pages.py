@@ -379,3 +379,33 @@ def test_comparison_tables_have_a_row_per_context_citing_its_source(real_site):
         for row in rows:
             last_cell = re.findall(r"<td>(.*?)</td>", row, flags=re.S)[-1]
             assert re.search(r"\(\w.*\d{4}[a-z]?\)|no date\)", last_cell), (comparison_id, last_cell)
+
+
+def test_git_history_gives_added_and_last_changed_times(tmp_path):
+    import subprocess
+
+    from generator.history import file_dates
+
+    def git(*args, when):
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t",
+               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True)
+
+    git("init", "-q", when="2024-01-01T10:00:00+00:00")
+    record = tmp_path / "evidence" / "findings" / "a.yaml"
+    record.parent.mkdir(parents=True)
+    record.write_text("id: a\n")
+    git("add", ".", when="2024-01-01T10:00:00+00:00")
+    git("commit", "-q", "-m", "add", when="2024-01-01T10:00:00+00:00")
+    record.write_text("id: a\nnotes: x\n")
+    git("commit", "-q", "-am", "change", when="2024-03-02T09:30:00+00:00")
+    assert file_dates(tmp_path) == {"evidence/findings/a.yaml": ("2024-01-01T10:00:00+00:00",
+                                                                 "2024-03-02T09:30:00+00:00")}
+
+
+def test_whats_new_orders_changes_on_one_day_by_time(fixture_project):
+    renderer = Renderer(check(fixture_project), fixture_project, git_dates=False)
+    renderer.dates = {"evidence/findings/alpha-budget-risk.yaml": ("2024-01-05T09:00:00+00:00", "2024-01-05T09:00:00+00:00"),
+                      "evidence/findings/beta-budget-incentives.yaml": ("2024-01-05T08:00:00+00:00", "2024-01-05T17:00:00+00:00")}
+    assert [c[3] for c in renderer.recent_changes()] == ["beta-budget-incentives", "alpha-budget-risk"]
+    assert renderer.record_dates("finding", "beta-budget-incentives") == ("2024-01-05", "2024-01-05")
