@@ -71,6 +71,20 @@ def parse_bibliography(path: Path, display: str) -> Bibliography:
                             readable=False)
     except (OSError, UnicodeDecodeError) as exc:
         return Bibliography({}, [Problem(display, 0, 0, f"cannot read bibliography: {exc}")], readable=False)
+    cached = _PARSED.get(display)
+    if cached is not None and cached[0] == text:
+        done = cached[1]
+        return Bibliography(dict(done.references), list(done.problems), set(done.unparsed_keys))
+    result = _parse(text, display)
+    _PARSED[display] = (text, result)
+    return Bibliography(dict(result.references), list(result.problems), set(result.unparsed_keys))
+
+
+_PARSED: dict[str, tuple[str, Bibliography]] = {}
+"""Last parse per file. citeproc takes ~3 ms an entry, so `serve` reformats only when the .bib changes."""
+
+
+def _parse(text: str, display: str) -> Bibliography:
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
     problems = [_failed_block_problem(block, display) for block in library.failed_blocks]

@@ -8,6 +8,7 @@ a later stage needs to report a problem, so the fast path is the C parser alone.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -155,6 +156,21 @@ def read_yaml(path: Path, root: Path) -> tuple[LoadedFile | None, list[Problem]]
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(shown, 0, 0, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}",
                               "split the record; a record is one finding, lesson or source")]
+    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    cached = _LOADED.get(path)
+    if cached is not None and cached[0] == digest and cached[1].display == shown:
+        return cached[1], []  # unchanged since the last load: `serve` re-parses only edited files
+    loaded, problems = _parse_yaml(path, shown, raw)
+    if loaded is not None:
+        _LOADED[path] = (digest, loaded)
+    return loaded, problems
+
+
+_LOADED: dict[Path, tuple[bytes, "LoadedFile"]] = {}
+"""Last good load per path, with a digest of the bytes it came from."""
+
+
+def _parse_yaml(path: Path, shown: str, raw: bytes) -> tuple[LoadedFile | None, list[Problem]]:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a UTF-8 byte-order mark is harmless: accept it
     try:
