@@ -35,7 +35,7 @@ browser-deps:  ## Debian's Chromium for the browser tests (needs root; skipped w
 test: $(STAMP) browser-deps  ## run the whole test suite
 	$(PY) -m pytest
 
-bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~45 min)
+bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~35 min)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
