@@ -367,7 +367,8 @@ class Renderer:
                               lessons, findings)
 
     def recent_changes(self) -> list[tuple[str, str, str, str]]:
-        """(last changed, added, kind, id) of the most recently changed records, newest first."""
+        """(last changed, added, kind, id, new: never changed since added) of the most recently
+        changed records, newest first."""
         changes = []
         for kind in SECTIONS:
             for record_id in self.kb.records.of_kind(kind):
@@ -375,7 +376,8 @@ class Renderer:
                 if when:
                     changes.append((when[1], when[0], kind, record_id))
         changes.sort(key=lambda c: (c[0], c[1], c[2], c[3]), reverse=True)
-        return [(changed[:10], added[:10], kind, record_id) for changed, added, kind, record_id in changes[:WHATS_NEW]]
+        return [(changed[:10], added[:10], kind, record_id, added == changed)
+                for changed, added, kind, record_id in changes[:WHATS_NEW]]
 
     def top_lessons(self, count: int = 8) -> list[str]:
         """Lessons with the strongest evidence: confidence, then number of findings and sources."""
