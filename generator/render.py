@@ -349,7 +349,7 @@ class Renderer:
             chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
             path = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
             out[path] = self.page("listing.md.j2", title=title, chunk=chunk, number=number, pages=pages,
-                                  name=name, base=depth, lesson_total=len(lessons),
+                                  name=name, base=depth, stem_parent=stem.split("/")[-2], lesson_total=len(lessons),
                                   finding_total=len(findings), **context)
         return pages
 

@@ -178,10 +178,16 @@ def test_long_lists_continue_on_numbered_pages(fixture_project, monkeypatch):
     assert sorted(listing) == ["themes/budgets-and-risk/all-2.md", "themes/budgets-and-risk/all-3.md",
                                "themes/budgets-and-risk/all.md"]
     assert "Page 2 of 3: [1](all.md) **2** [3](all-3.md)" in pages["themes/budgets-and-risk/all-2.md"]
+    assert_golden("pages/themes/budgets-and-risk/all-2.md", pages["themes/budgets-and-risk/all-2.md"])
     theme = pages["themes/budgets-and-risk.md"]
     all_findings = theme.split("## All findings", 1)[1]
     assert all_findings.count("- [") == 1
     assert "[All 2 lessons and findings on this theme](budgets-and-risk/all.md)" in theme
+    from generator.pipeline import build
+
+    build(fixture_project, git_dates=False)  # --strict: every pager and back link resolves
+    html = (fixture_project.site / "kb/themes/budgets-and-risk/all-2/index.html").read_text(encoding="utf-8")
+    assert '<p class="gpce-pager">Page 2 of 3: <a href="../all/">1</a> <strong>2</strong> <a href="../all-3/">3</a></p>' in html
 
 
 def test_index_pages_stay_bounded(real_site):
