@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from generator.loader import read_yaml
 from generator.models import ID_MAX, ID_PATTERN
 from generator.project import Project
 
@@ -75,10 +74,8 @@ def _taken_by(project: Project, kind: str, record_id: str) -> str | None:
     for path in sorted(folder.glob("*.yaml")):
         if path.stem.lower() == record_id:
             return f"evidence/{FOLDERS[kind]}/{path.name}"
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue  # a broken record is `check`'s business, not ours
+        loaded, _problems = read_yaml(path, project.root)  # the strict loader: records are untrusted
+        data = loaded.data if loaded is not None else None  # a broken record is `check`'s business
         aliases = data.get("aliases") if isinstance(data, dict) else None
         if isinstance(aliases, list) and record_id in aliases:
             return f"evidence/{FOLDERS[kind]}/{path.name} (as a former id)"
@@ -110,10 +107,10 @@ def _columns(project: Project, comparison_id: str) -> list[str]:
     if not comparison_id or not _ID_RE.fullmatch(comparison_id):
         return []
     path = record_path(project, "comparison", comparison_id)
+    loaded, _problems = read_yaml(path, project.root)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return [str(c["id"]) for c in data["columns"] if _PLAIN.fullmatch(str(c["id"]))]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError):
+        return [str(c["id"]) for c in loaded.data["columns"] if _PLAIN.fullmatch(str(c["id"]))]
+    except (AttributeError, KeyError, TypeError):
         return []
 
 

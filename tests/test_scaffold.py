@@ -167,3 +167,17 @@ def test_unknown_kind_is_a_usage_error(fixture_project):
 def test_new_help_has_example():
     result = CliRunner().invoke(main, ["new", "--help"])
     assert "Example:" in result.output and "python -m generator new finding --id" in result.output
+
+
+def test_broken_or_hostile_records_do_not_stop_new(fixture_project):
+    """`new` reads existing records (for former ids) with the strict loader: aliases, tags and broken
+    YAML are skipped, never expanded or run."""
+    findings = fixture_project.evidence / "findings"
+    laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    laughs += [f"{n}: &{n} [" + ", ".join([f"*{p}"] * 9) + "]" for p, n in zip("abcdefgh", "bcdefghi")]
+    (findings / "alpha-laughs.yaml").write_text("\n".join(laughs) + "\n")
+    (findings / "alpha-broken.yaml").write_text("id: [\n")
+    (findings / "alpha-tagged.yaml").write_text("!!python/object/apply:os.system ['exit 1']\n")
+    result = new(fixture_project, "finding", "--id", "alpha-fresh")
+    assert result.exit_code == 0, result.output
+    assert (findings / "alpha-fresh.yaml").is_file()
