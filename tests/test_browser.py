@@ -1,0 +1,442 @@
+"""The built real site in Chromium, served over HTTP on 127.0.0.1: navigation, search, citations,
+print view, accessibility (axe-core), keyboard use, text alternatives and no request leaving the site.
+
+One browser per session; each test gets a fresh context that records every request (anything not
+for 127.0.0.1 is aborted and reported) and every console error."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from browser_support import CHROMIUM, CHROMIUM_ARGS, chromium_problem, missing_tool, serve
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = os.environ.get("GPCE_SCREENSHOTS")
+"""Set to a folder to keep the desktop and phone screenshots of every page type."""
+
+
+# --- fixtures ------------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    problem = chromium_problem()
+    if problem:
+        missing_tool(problem)
+    from playwright.sync_api import Error, sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Error as error:
+            missing_tool(f"Chromium at {CHROMIUM} did not start: {str(error).splitlines()[0]}")
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(real_site):
+    with serve(real_site.site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def kb(real_site):
+    from generator.pipeline import check
+
+    return check(real_site)
+
+
+@dataclass
+class Visit:
+    """A browser context and page on the served site, with what it requested and logged."""
+
+    base: str
+    context: object
+    page: object
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base + path, wait_until="load")
+        assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        return self.page
+
+    @property
+    def external(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith(self.base)
+                and not url.startswith(("data:", "blob:"))]
+
+
+def open_visit(browser, base_url: str, **context_options) -> Visit:
+    context = browser.new_context(viewport=DESKTOP, **context_options)
+    visit = Visit(base_url, context, None)
+
+    def route(route):
+        visit.requests.append(route.request.url)
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:  # nothing may leave the site: readers sit behind strict NHS proxies
+            route.abort()
+
+    context.route("**/*", route)
+    visit.page = context.new_page()
+    visit.page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+    visit.page.on("pageerror", lambda e: visit.console_errors.append(f"uncaught: {e}"))
+    return visit
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    visit = open_visit(browser, base_url)
+    yield visit
+    visit.context.close()
+    assert visit.external == [], f"requests left 127.0.0.1: {visit.external}"
+
+
+def first_page(site: Path, section: str) -> str:
+    folders = sorted(p.name for p in (site / "kb" / section).iterdir() if (p / "index.html").is_file())
+    assert folders, f"no pages in kb/{section}"
+    return f"kb/{section}/{folders[0]}/"
+
+
+@pytest.fixture(scope="session")
+def page_types(real_site, kb) -> dict[str, list[str]]:
+    """A few representative pages of every page type (a finding with a chart and one without)."""
+    site = real_site.site
+    charted = [f.id for f in kb.records.findings.values() if f.data]
+    plain = [f.id for f in kb.records.findings.values() if not f.data]
+    return {
+        "home": [""],
+        "stakeholder": [first_page(site, "stakeholders"), "kb/stakeholders/"],
+        "theme": [first_page(site, "themes"), "kb/themes/"],
+        "finding": [f"kb/findings/{charted[0]}/", f"kb/findings/{plain[0]}/"],
+        "lesson": [first_page(site, "lessons"), "kb/lessons/"],
+        "source": [first_page(site, "sources"), "kb/sources/"],
+        "comparison": [first_page(site, "comparisons"), "kb/comparisons/"],
+        "references": ["kb/references/"],
+        "glossary": ["kb/glossary/"],
+        "evidence map": ["kb/map/"],
+        "data": ["kb/data/"],
+    }
+
+
+def hrefs(scope, selector: str) -> list[str]:
+    """Absolute hrefs of the links matching `selector` in a page or a locator."""
+    return scope.locator(selector).evaluate_all("els => els.map(e => e.href)")
+
+
+# --- behaviour -----------------------------------------------------------------------------------
+def test_home_loads_with_no_console_errors(visit):
+    page = visit.goto("")
+    assert "GP-led commissioning" in page.title()
+    assert page.locator("h1").first.is_visible()
+    assert visit.console_errors == []
+
+
+def test_tabs_reach_every_stakeholder_and_theme_view(visit, kb):
+    page = visit.goto("")
+    for tab, vocabulary, section in (("By stakeholder", kb.records.stakeholders, "stakeholders"),
+                                     ("By theme", kb.records.themes, "themes")):
+        page.locator(".md-tabs").get_by_role("link", name=tab, exact=True).click()
+        page.wait_for_url(f"**/kb/{section}/")
+        listed = hrefs(page, f'article a[href*="/kb/{section}/"]')
+        for key, term in vocabulary.items():
+            target = f"{visit.base}kb/{section}/{key}/"
+            assert target in listed, f"the {tab} view does not link {term.label} ({target})"
+        for key, term in vocabulary.items():
+            response = page.request.get(f"{visit.base}kb/{section}/{key}/")
+            heading = re.search(r"<h1[^>]*>(.*?)</h1>", response.text(), re.S)
+            assert response.status == 200 and heading, f"{section}/{key}: HTTP {response.status}"
+            assert term.label.lower() in re.sub(r"<[^>]+>", "", heading.group(1)).lower(), \
+                f"{key}: heading {heading.group(1)!r}"
+        last_key, last_term = list(vocabulary.items())[-1]
+        page.locator(f'article a[href="{visit.base}kb/{section}/{last_key}/"]').first.click()
+        page.wait_for_url(f"**/kb/{section}/{last_key}/")
+        assert last_term.label.lower() in page.locator("article h1").inner_text().lower()
+    assert visit.console_errors == []
+
+
+def expected_cell(kb, theme: str, stakeholder: str) -> tuple[set[str], set[str]]:
+    records = kb.records
+    lessons = {i for i, x in records.lessons.items() if theme in x.themes and stakeholder in x.stakeholders}
+    findings = {i for i, x in records.findings.items() if theme in x.themes and stakeholder in x.stakeholders}
+    return lessons, findings
+
+
+def test_evidence_map_cells_link_to_the_matching_lists(visit, kb):
+    page = visit.goto("kb/map/")
+    table = page.locator("table.gpce-map").first
+    columns = hrefs(table.locator("thead"), "th a")
+    stakeholders = [h.rstrip("/").rsplit("/", 1)[-1] for h in columns]
+    assert stakeholders == list(kb.records.stakeholders), "map columns are not the stakeholders"
+    rows = table.locator("tbody tr")
+    cell_links = []
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        theme = row.locator("th a").get_attribute("href").rstrip("/").rsplit("/", 1)[-1]
+        cells = row.locator("td")
+        for column, stakeholder in enumerate(stakeholders):
+            cell = cells.nth(column)
+            lessons, findings = expected_cell(kb, theme, stakeholder)
+            text = " ".join(cell.inner_text().split())
+            if not lessons and not findings:
+                assert text == "Gap", f"{theme} x {stakeholder}: empty cell reads {text!r}"
+                continue
+            assert text == f"{len(lessons)} L · {len(findings)} F", f"{theme} x {stakeholder}: {text!r}"
+            href = cell.locator("a").get_attribute("href")
+            cell_links.append((len(lessons) + len(findings), theme, stakeholder, href))
+    assert cell_links, "the evidence map has no linked cells"
+    cell_links.sort()
+    # Follow the smallest, a middle and the largest cell to their lists.
+    for weight, theme, stakeholder, href in {cell_links[0], cell_links[len(cell_links) // 2], cell_links[-1]}:
+        page.goto(f"{visit.base}kb/map/", wait_until="domcontentloaded")
+        page.locator(f'table.gpce-map td a[href="{href}"]').click()
+        page.wait_for_url(f"**/kb/map/{theme}/{stakeholder}/")
+        lessons, findings = expected_cell(kb, theme, stakeholder)
+        shown = set()
+        while True:
+            shown |= {h.rstrip("/").rsplit("/", 2)[-2] + "/" + h.rstrip("/").rsplit("/", 1)[-1]
+                      for h in hrefs(page, 'article a[href*="/kb/lessons/"], article a[href*="/kb/findings/"]')}
+            following = page.locator('article a[rel="next"], article a:has-text("Next page")')
+            if following.count() == 0:
+                break
+            following.first.click()
+            page.wait_for_load_state("load")
+        expected = {f"lessons/{i}" for i in lessons} | {f"findings/{i}" for i in findings}
+        assert expected <= shown, f"{theme} x {stakeholder}: list misses {sorted(expected - shown)[:5]}"
+
+
+def search(page, query: str) -> list[str]:
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").fill(query)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:  # the index loads in a web worker; results replace "No matching documents" when ready
+        page.wait_for_selector(".md-search-result__link", timeout=15000)
+    except PlaywrightTimeout:
+        return []
+    return hrefs(page, ".md-search-result__link")
+
+
+def page_of(url: str) -> str:
+    """A search result's page, without the highlight query and the anchor."""
+    return re.split(r"[?#]", url)[0]
+
+
+WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+def distinctive_phrase(kb) -> tuple[str, str]:
+    """A finding and four consecutive words of its quote that include a word no other finding uses."""
+    findings = kb.records.findings
+    text = {i: " ".join([f.statement] + [e.quote for e in f.evidence]) for i, f in findings.items()}
+    frequency = Counter(w for t in text.values() for w in {w.lower() for w in WORD.findall(t)})
+    for finding_id, finding in findings.items():
+        words = finding.evidence[0].quote.split()
+        for start in range(len(words) - 3):
+            clean = [w.strip(".,;:'\"()") for w in words[start:start + 4]]
+            if all(re.fullmatch(r"[A-Za-z]{3,}", w) for w in clean) \
+                    and any(len(w) >= 7 and frequency[w.lower()] == 1 for w in clean):
+                return finding_id, " ".join(clean)
+    raise AssertionError("no finding quote has a distinctive phrase")
+
+
+def test_search_finds_a_finding_by_a_phrase_from_its_quote(visit, kb):
+    finding_id, phrase = distinctive_phrase(kb)
+    page = visit.goto("")
+    found = search(page, phrase)
+    assert f"{visit.base}kb/findings/{finding_id}/" in {page_of(h) for h in found}, \
+        f"searching {phrase!r} did not find {finding_id}: {found[:10]}"
+
+
+def test_search_finds_a_finding_by_an_abbreviation(visit, kb, real_site):
+    glossary = yaml.safe_load((real_site.evidence / "glossary.yaml").read_text(encoding="utf-8"))
+    using = {abbr: [i for i, f in kb.records.findings.items() if re.search(rf"\b{re.escape(abbr)}\b", f.statement)]
+             for abbr in glossary if re.fullmatch(r"[A-Z]{3,}", abbr)}
+    abbr, finding_ids = min(((a, ids) for a, ids in using.items() if ids), key=lambda item: len(item[1]))
+    page = visit.goto("")
+    found = {page_of(h) for h in search(page, abbr)}
+    assert {f"{visit.base}kb/findings/{i}/" for i in finding_ids} & found, \
+        f"searching {abbr!r} found none of {finding_ids}: {sorted(found)[:10]}"
+
+
+def test_cite_this_finding_copies_the_citation(browser, base_url, kb):
+    visit = open_visit(browser, base_url, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        finding_id = next(iter(kb.records.findings))
+        page = visit.goto(f"kb/findings/{finding_id}/")
+        cite = page.locator("#cite ~ .tabbed-set").first
+        block = cite.locator(".tabbed-block").first
+        shown = block.locator("pre code").inner_text().strip()
+        assert f"kb/findings/{finding_id}/" in shown, f"the citation lacks the permanent URL: {shown!r}"
+        block.locator("pre").hover()
+        block.locator("button.md-clipboard, .md-code__button[data-md-type='copy']").first.click()
+        copied = page.evaluate("navigator.clipboard.readText()").strip()
+        assert copied == shown
+        assert visit.external == [] and visit.console_errors == []
+    finally:
+        visit.context.close()
+
+
+def test_a_lessons_finding_links_resolve(visit, kb):
+    lesson = max(kb.records.lessons.values(), key=lambda x: len(x.findings))
+    page = visit.goto(f"kb/lessons/{lesson.id}/")
+    linked = {h.split("#")[0] for h in hrefs(page, 'article a[href*="/kb/findings/"]')}
+    assert {f"{visit.base}kb/findings/{i}/" for i in lesson.findings} <= linked
+    for url in sorted(linked):
+        assert page.request.get(url).status == 200, url
+    first = lesson.findings[0]
+    page.locator("article details summary").first.click()
+    page.locator(f'article details a[href="{visit.base}kb/findings/{first}/"]').first.click()
+    page.wait_for_url(f"**/kb/findings/{first}/")
+    assert page.locator(f'article h1[id="{first}"]').count() == 1
+
+
+def test_glossary_abbreviations_show_their_expansion(visit, real_site):
+    glossary = yaml.safe_load((real_site.evidence / "glossary.yaml").read_text(encoding="utf-8"))
+    for path in ("", "kb/glossary/"):
+        page = visit.goto(path)
+        shown = page.eval_on_selector_all("article abbr", "els => els.map(e => [e.textContent, e.title])")
+        assert shown, f"{path or 'home'}: no abbreviation is marked up"
+        for text, title in shown:
+            if text in glossary:
+                assert title == glossary[text]["expansion"], f"{path or 'home'}: <abbr>{text}</abbr> title {title!r}"
+                continue
+            # A plural ("SHAs") expands to the plural of its singular's expansion ("...authorities").
+            entry = glossary.get(text.removesuffix("s"))
+            assert entry, f"{path or 'home'}: <abbr>{text}</abbr> is not in the glossary"
+            assert title.lower().startswith(entry["expansion"].lower()[:-2]) and title != entry["expansion"], \
+                f"{path or 'home'}: <abbr>{text}</abbr> title {title!r}, glossary {entry['expansion']!r}"
+    page = visit.goto("")
+    page.locator("article abbr", has_text="NHS").first.hover()
+    assert page.locator("article abbr", has_text="NHS").first.get_attribute("title") == glossary["NHS"]["expansion"]
+
+
+CHROME = [".md-header", ".md-tabs", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer",
+          ".md-search", ".md-source", ".md-content__button"]
+
+
+def test_print_view_of_a_lesson_has_no_navigation_chrome(visit, kb):
+    lesson = next(iter(kb.records.lessons.values()))
+    page = visit.goto(f"kb/lessons/{lesson.id}/")
+    page.emulate_media(media="print")
+    for selector in CHROME:
+        visible = [i for i in range(page.locator(selector).count()) if page.locator(selector).nth(i).is_visible()]
+        assert not visible, f"{selector} shows in the print view"
+    assert page.locator("article h1").is_visible()
+    quote = page.locator("article details blockquote").first
+    assert quote.is_visible(), "the evidence quotes stay folded away in the print view"
+
+
+# --- accessibility -------------------------------------------------------------------------------
+BLOCKING = {"serious", "critical"}
+
+
+def test_no_serious_accessibility_violations_on_any_page_type(visit, page_types):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe, problems = Axe(), []
+    for kind, paths in page_types.items():
+        for path in paths:
+            page = visit.goto(path)
+            results = axe.run(page)
+            for violation in results.response["violations"]:
+                if violation["impact"] in BLOCKING:
+                    targets = [", ".join(map(str, n["target"])) for n in violation["nodes"][:3]]
+                    problems.append(f"{kind} /{path}: {violation['id']} ({violation['impact']}, "
+                                    f"{len(violation['nodes'])} nodes) {violation['help']} at {targets}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_keyboard_alone_reaches_search_and_the_main_tabs(visit):
+    page = visit.goto("")
+    tabs = set(hrefs(page, ".md-tabs__link"))
+    reached, search_reached = set(), False
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("() => [document.activeElement.className, document.activeElement.href || '']")
+        search_reached |= "md-search__input" in focused[0]
+        reached.add(focused[1])
+    assert search_reached, "Tab never reaches the search box"
+    assert tabs <= reached, f"Tab never reaches {sorted(tabs - reached)}"
+    page = visit.goto("")
+    while "md-search__input" not in page.evaluate("document.activeElement.className"):
+        page.keyboard.press("Tab")
+    page.keyboard.type("fundholding")
+    page.wait_for_selector(".md-search-result__link")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kb/**")
+
+
+def test_charts_and_the_evidence_map_have_text_alternatives(visit, kb):
+    charted = [f.id for f in kb.records.findings.values() if f.data][:3]
+    assert charted, "no quantitative finding to chart"
+    for finding_id in charted:
+        page = visit.goto(f"kb/findings/{finding_id}/")
+        charts = page.locator("article svg[role='img']")
+        assert charts.count() >= 1, f"{finding_id}: no chart"
+        for i in range(charts.count()):
+            name = page.evaluate("""svg => (svg.getAttribute('aria-labelledby') || '').split(' ')
+                .map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim()
+                || svg.getAttribute('aria-label') || ''""", charts.nth(i).element_handle())
+            assert len(name) > 20, f"{finding_id}: chart {i} has no text alternative ({name!r})"
+    page = visit.goto("kb/map/")
+    for i in range(page.locator("table.gpce-map").count()):
+        table = page.locator("table.gpce-map").nth(i)
+        assert table.locator("caption").inner_text().strip(), "map table without a caption"
+        assert table.locator("th[scope='col']").count() > 1 and table.locator("th[scope='row']").count() > 1
+        empty = table.evaluate("t => [...t.querySelectorAll('td')].filter(td => !td.textContent.trim()).length")
+        assert empty == 0, "a map cell carries its meaning by shading alone"
+
+
+def test_colour_is_never_the_only_carrier_of_confidence(visit, page_types):
+    levels = re.compile(r"^(High|Moderate|Low|Very low) confidence$")
+    seen = 0
+    for path in page_types["stakeholder"] + page_types["finding"] + page_types["lesson"] + page_types["home"]:
+        page = visit.goto(path)
+        for text in page.eval_on_selector_all(".gpce-confidence", "els => els.map(e => e.textContent.trim())"):
+            assert levels.match(text), f"/{path}: confidence badge reads {text!r}"
+            seen += 1
+    assert seen > 10
+
+
+# --- offline and layout --------------------------------------------------------------------------
+def test_no_request_leaves_the_site_on_any_page_type(visit, page_types):
+    for paths in page_types.values():
+        for path in paths:
+            visit.goto(path)
+    search(visit.page, "fundholding")
+    assert visit.requests, "nothing was requested"
+    assert visit.external == [], f"requests left 127.0.0.1: {sorted(set(visit.external))}"
+    assert visit.console_errors == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_every_page_type_fits_the_screen(browser, base_url, page_types, viewport, tmp_path):
+    """No page scrolls sideways (wide tables scroll inside their own box); screenshots for review."""
+    visit = open_visit(browser, base_url)
+    folder = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        visit.page.set_viewport_size(viewport)
+        overflowing = []
+        for kind, paths in page_types.items():
+            page = visit.goto(paths[0])
+            page.screenshot(path=str(folder / f"{kind.replace(' ', '-')}-{viewport['width']}.png"))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:
+                overflowing.append(f"{kind} /{paths[0]}: {width}px wide")
+        assert overflowing == []
+        assert visit.external == []
+    finally:
+        visit.context.close()
