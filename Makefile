@@ -27,10 +27,18 @@ verify-quotes: $(STAMP)
 schema: $(STAMP)
 	$(PY) -m generator schema --out schema
 
-browser-deps:  ## Debian's Chromium for the browser tests (needs root; skipped when absent or not root)
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || echo "browser-deps: could not install chromium"; fi
+# Debian's Chromium (browser tests) and a Java runtime (vnu, the HTML checker), installed with apt-get
+# as root or through passwordless sudo. Otherwise it says what is missing: those tests then skip,
+# except under CI=true, where they fail.
+BROWSER_PACKAGES := $(if $(wildcard /usr/bin/chromium),,chromium) $(if $(shell command -v java),,default-jre-headless)
+browser-deps:  ## Chromium and Java for the browser and HTML tests (apt-get, as root or via sudo -n)
+	@pkgs="$(strip $(BROWSER_PACKAGES))"; [ -z "$$pkgs" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then as_root=""; elif sudo -n true 2>/dev/null; then as_root="sudo -n"; \
+	else echo "browser-deps: missing $$pkgs; install them as root (apt-get install $$pkgs)"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "browser-deps: missing $$pkgs and no apt-get here"; exit 0; fi; \
+	echo "browser-deps: installing $$pkgs"; \
+	($$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq $$pkgs >/dev/null) \
+	  || echo "browser-deps: could not install $$pkgs"
 
 test: $(STAMP) browser-deps  ## run the whole test suite
 	$(PY) -m pytest
