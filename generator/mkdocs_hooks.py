@@ -1,6 +1,29 @@
-"""MkDocs hooks. Optional niceties only: the generated Markdown renders the same without them."""
+"""MkDocs hooks: 'Edit this page' links to a record's YAML, and the site's search index (Pagefind,
+run on the built site after every build; see generator/search.py). Without these hooks the pages
+render the same but the site has no search."""
 
 from __future__ import annotations
+
+from mkdocs.exceptions import PluginError
+
+from generator import search
+
+
+def on_startup(command, dirty):
+    search.start_session(command)
+
+
+def on_shutdown():
+    search.end_session()
+
+
+def on_post_build(config):
+    """Index the built site with Pagefind; a failure fails the build (generator build then keeps
+    the previous site)."""
+    try:
+        search.after_build(config.site_dir)
+    except search.SearchIndexError as exc:
+        raise PluginError(f"search index (Pagefind) failed: {exc}") from None
 
 
 def on_page_context(context, page, config, nav):
