@@ -25,6 +25,7 @@ from generator.export import LICENCE_URL, data_files
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.project import Project
+from generator.references import ReferenceList
 from generator.textsafe import finalize, md_escape, md_paragraphs, md_text
 
 SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
@@ -133,6 +134,8 @@ class Renderer:
         self.dates = file_dates(project.root) if git_dates else {}
         self.site_url, self.site_name = site_settings(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)
+        self.references = ReferenceList(kb.references, PAGE_SIZE)
+        self.env.globals["reference_url"] = self.references.url
         r = kb.records
         self.env.globals.update(
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
@@ -295,8 +298,7 @@ class Renderer:
         out["sources/index.md"] = self.page("sources_index.md.j2")
         out["lessons/index.md"] = self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
         out["comparisons/index.md"] = self.page("comparisons_index.md.j2")
-        out["references/index.md"] = self.page("references.md.j2", references=sorted(
-            kb.references.values(), key=lambda ref: ref.plain.lower()))
+        out.update(self.references.pages(self.page))
         out["glossary/index.md"] = self.page("glossary.md.j2")
         out["_abbreviations.md"] = self.page("abbreviations.md.j2")
         out["_home.md"] = self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons())

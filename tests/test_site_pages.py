@@ -25,7 +25,8 @@ from generator.charts import charts, data_table
 from generator.export import records_from_export
 from generator.models import DataPoint
 from generator.pipeline import check
-from generator.render import Renderer, render_pages
+from generator.references import ReferenceList
+from generator.render import PAGE_SIZE, Renderer, render_pages
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -49,7 +50,8 @@ GOLDEN_PAGES = [
     "lessons/index.md",
     "map/index.md",                            # evidence map
     "map/budgets-and-risk/pcts.md",            # one evidence-map cell
-    "references/index.md",
+    "references/index.md",                     # the letters, with counts
+    "references/a.md",                         # one letter's entries
     "glossary/index.md",
     "data/index.md",
     "whats-new.md",
@@ -307,11 +309,28 @@ def test_every_citation_key_resolves_to_a_formatted_reference(real_site):
         for item in record.evidence:
             keys.add(item.source)
             keys.update(item.cites)
-    references_html = (real_site.site / "kb/references/index.html").read_text(encoding="utf-8")
+    references = ReferenceList(kb.references, PAGE_SIZE)
     for key in keys:
         reference = kb.references[key]
         assert reference.plain.strip() and reference.html.strip() and reference.citation.startswith("(")
-        assert f'id="{key}"' in references_html
+        page, anchor = references.url(key, "kb/").split(".md#")
+        html = (real_site.site / page / "index.html").read_text(encoding="utf-8")
+        assert anchor == key and f'id="{key}"' in html
+
+
+def test_reference_list_files_by_letter_and_pages_long_letters():
+    from types import SimpleNamespace
+
+    texts = {"a1": "Alpha, A. (1999)", "a2": "alpha, B. (2000)", "a3": "Aston, C. (2001)", "o1": "\u00d3 Briain, D.",
+             "q1": "\u2018Quoted\u2019 title", "n1": "1000 days (2010)", "z1": "Zeta, E."}
+    refs = {key: SimpleNamespace(key=key, plain=text) for key, text in texts.items()}
+    listed = ReferenceList(refs, page_size=2)
+    assert list(listed.letters) == ["a", "o", "q", "z", "other"]  # accents dropped, quotes skipped, digits last
+    assert [(stem, [r.key for r in chunk]) for stem, chunk in listed.letters["a"]] == [("a", ["a1", "a2"]), ("a-2", ["a3"])]
+    assert listed.url("a3") == "../references/a-2.md#a3" and listed.url("n1", "") == "references/other.md#n1"
+    page = lambda template, **context: f"{template} {context.get('letter')} {context.get('number')}"
+    assert sorted(listed.pages(page)) == ["references/a-2.md", "references/a.md", "references/index.md",
+                                          "references/o.md", "references/other.md", "references/q.md", "references/z.md"]
 
 
 def test_json_export_round_trips_every_record(real_site):

@@ -1,0 +1,67 @@
+"""The reference list, split so that no page grows with the bibliography.
+
+references/index.md lists the letters (with how many references each holds); each letter has its own
+page, references/<letter>.md, continued on references/<letter>-2.md ... after `page_size` entries.
+A reference is filed under the first letter of its formatted (Harvard) text, which is also the
+order the entries are listed in; accents are dropped (Ó -> o) and an entry starting with a digit or
+symbol goes under "other". `ReferenceList.url` is the one place that knows which page holds a key.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+OTHER = "other"
+
+
+def letter_of(text: str) -> str:
+    """The letter a reference's text is filed under: a-z, or OTHER."""
+    first = next((c for c in unicodedata.normalize("NFKD", text) if c.isalnum()), "")
+    first = first.lower()
+    return first if "a" <= first <= "z" else OTHER
+
+
+class ReferenceList:
+    """Pages of the reference list for one bibliography (computed once, on first use)."""
+
+    def __init__(self, references: Mapping[str, Any], page_size: int):
+        self._references = references
+        self._page_size = page_size
+        self._letters: dict[str, list[tuple[str, list[Any]]]] | None = None
+        self._stems: dict[str, str] = {}
+
+    @property
+    def letters(self) -> dict[str, list[tuple[str, list[Any]]]]:
+        """{letter: [(page stem, the references on that page)]}, letters in order, OTHER last."""
+        if self._letters is None:
+            grouped: dict[str, list[Any]] = defaultdict(list)
+            for ref in sorted(self._references.values(), key=lambda ref: ref.plain.lower()):
+                grouped[letter_of(ref.plain)].append(ref)
+            size = self._page_size
+            self._letters = {
+                letter: [(letter if start == 0 else f"{letter}-{start // size + 1}", refs[start:start + size])
+                         for start in range(0, len(refs), size)]
+                for letter, refs in sorted(grouped.items(), key=lambda item: (item[0] == OTHER, item[0]))}
+            self._stems = {ref.key: stem for pages in self._letters.values() for stem, refs in pages for ref in refs}
+        return self._letters
+
+    def url(self, key: str, base: str = "../") -> Markup:
+        """Relative link to a reference's entry, from a page `base` away from docs/kb/."""
+        self.letters  # noqa: B018 - fills the key -> page map on first use
+        return Markup(f"{base}references/{self._stems[key]}.md#{key}")
+
+    def pages(self, page: Callable[..., str]) -> dict[str, str]:
+        """The index of letters and every letter's pages, rendered with `page(template, **context)`."""
+        counts = {letter: sum(len(refs) for _, refs in pages) for letter, pages in self.letters.items()}
+        out = {"references/index.md": page("references.md.j2", letters=self.letters, counts=counts)}
+        for letter, pages in self.letters.items():
+            for number, (stem, refs) in enumerate(pages, 1):
+                out[f"references/{stem}.md"] = page(
+                    "references_letter.md.j2", letters=self.letters, counts=counts, letter=letter,
+                    references=refs, number=number, pages=[s for s, _ in pages])
+        return out
