@@ -43,9 +43,12 @@ browser-deps:  ## Chromium and Java for the browser and HTML tests (apt-get, as 
 test: $(STAMP) browser-deps  ## run the whole test suite
 	$(PY) -m pytest
 
-bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~35 min)
+# Two processes at once, one per core ("/" splits the sizes): 500, 2,000 and 10,000 beside 20,000.
+# A quick run: make bench BENCH_SIZES=500,2000 (or BENCH_ARGS="--sizes 500 --no-write").
+BENCH_SIZES ?= 500,2000,10000/20000
+bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~40 min)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) benchmarks/run.py $(BENCH_ARGS)
+	$(PY) benchmarks/run.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf site docs/kb .pytest_cache

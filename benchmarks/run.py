@@ -72,13 +72,20 @@ class Result:
     lunr_index_gzip: int = 0
     lunr_first_search_gzip: int = 0
     pagefind_s: float | None = None
+    pagefind_cpu_s: float | None = None
     pagefind_bytes: int = 0
     pagefind_first_search: int = 0
     pagefind_first_search_worst: int = 0
+    baseline_pagefind: bool = False  # the bare mkdocs build wrote pagefind/ too (Pagefind runs as an MkDocs hook)
+    pagefind_in_site: bool = False  # the site's own build wrote site/pagefind/ (else a separate run made it)
+    pagefind_results_shown: int = 5  # results whose fragments a first search fetches
+    pagefind_pages: int = 0  # pages in the Pagefind index (its entry file's page count)
     zensical_s: float | None = None
     zensical_cpu_s: float | None = None
     zensical_pages: int = 0
     zensical_note: str = ""
+    zensical_pagefind: bool = False  # Zensical's output has a pagefind/ bundle (it runs no MkDocs hooks)
+    zensical_search_bytes: int = 0  # Zensical's own search index (search.json), raw
     incremental: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -179,34 +186,79 @@ def _site_stats(site: Path, result: Result) -> None:
 
 
 def _pagefind(site: Path, result: Result) -> None:
-    """Index the built site with Pagefind; estimate what the first search downloads."""
+    """The Pagefind bundle readers download: the site's own (site/pagefind/, when the site build
+    writes it) or, for a site still on lunr, one made here by running Pagefind over the built site."""
     out = site / "pagefind"
-    result.pagefind_s, _ = _run([PY, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind", "--quiet"],
-                             site.parent, "pagefind")
-    files = [p for p in out.rglob("*") if p.is_file()]
-    result.pagefind_bytes = sum(p.stat().st_size for p in files)
-    result.pagefind_first_search, result.pagefind_first_search_worst = pagefind_first_search_bytes(out)
+    result.pagefind_in_site = (out / "pagefind-entry.json").is_file()
+    # Inside the site build Pagefind is not timed apart: run it once more, alone, into a scratch folder
+    subdir = "pagefind" if not result.pagefind_in_site else ".pagefind-timing"
+    try:
+        result.pagefind_s, result.pagefind_cpu_s = _run(
+            [PY, "-m", "pagefind", "--site", str(site), "--output-subdir", subdir, "--quiet"], site.parent, "pagefind")
+    finally:
+        if result.pagefind_in_site:
+            shutil.rmtree(site / subdir, ignore_errors=True)
+    _pagefind_bundle(site, result)
 
 
-def pagefind_first_search_bytes(bundle: Path) -> tuple[int, int]:
-    """Bytes a reader fetches for a first query with Pagefind's JS API, (typical, worst): the loader
-    and entry file, one language's WebAssembly and the metadata, then one index chunk (typical: the
-    median chunk; worst: the largest, which holds the commonest words) and the fragments of the first
-    five results (typical: five median fragments; worst: the five largest). Pagefind's index files
-    are already compressed; its JS is counted gzip-compressed, as a server sends it."""
+def _pagefind_bundle(site: Path, result: Result) -> None:
+    out = site / "pagefind"
+    result.pagefind_bytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    try:
+        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+        result.pagefind_pages = sum(lang.get("page_count", 0) for lang in entry.get("languages", {}).values())
+    except (OSError, ValueError, AttributeError):
+        result.pagefind_pages = 0
+    assets, shown = _search_ui(site) if result.pagefind_in_site else ([], 5)
+    result.pagefind_results_shown = shown
+    result.pagefind_first_search, result.pagefind_first_search_worst = pagefind_first_search_bytes(out, assets, shown)
+
+
+def _search_ui(site: Path) -> tuple[list[Path], int]:
+    """What the site's search UI adds to a first search: the files the home page itself loads for it
+    (links under pagefind/, or named *search*, such as the header box's script and styles), and how
+    many results it fetches at once (`MAX_RESULTS = n` in that script; Pagefind's own UI shows 5)."""
+    home = site / "index.html"
+    if not home.is_file():
+        return [], 5
+    assets, shown = set(), 5
+    for link in re.findall(r'(?:src|href)="([^"#?]+)"', home.read_text(encoding="utf-8")):
+        name = link.rsplit("/", 1)[-1]
+        if "://" in link or not ("pagefind/" in link or "search" in name):
+            continue
+        at = min((i for i in (link.find("pagefind/"), link.find("assets/")) if i >= 0), default=-1)
+        path = site / link[at:] if at >= 0 else None
+        if path and path.is_file():
+            assets.add(path.resolve())
+            found = re.search(r"MAX_RESULTS\s*=\s*(\d+)", path.read_text(encoding="utf-8", errors="replace")) \
+                if path.suffix == ".js" else None
+            shown = int(found.group(1)) if found else shown
+    return sorted(assets), shown
+
+
+def pagefind_first_search_bytes(bundle: Path, page_assets: list[Path] = (), shown: int = 5) -> tuple[int, int]:
+    """Bytes a reader fetches for a first query, (typical, worst): the search UI's own files that the
+    page loads (`page_assets`, if any), Pagefind's loader and entry file, one language's WebAssembly
+    and the metadata, then one index chunk (typical: the median chunk; worst: the largest, which holds
+    the commonest words) and the fragments of the first `shown` results (typical: median fragments;
+    worst: the largest). Filter chunks are not counted: an unfiltered search does not load them.
+    Pagefind's index files are already compressed; JS, CSS and JSON are counted gzip-compressed, as a
+    server sends them."""
     def gz(path: Path) -> int:
         return len(gzip.compress(path.read_bytes(), 6))
 
     def sizes(pattern: str) -> list[int]:
         return sorted(p.stat().st_size for p in bundle.glob(pattern))
 
-    fixed = gz(bundle / "pagefind.js") + gz(bundle / "pagefind-entry.json")
+    loaded = {p.resolve() for p in page_assets} | {(bundle / "pagefind.js").resolve(),
+                                                   (bundle / "pagefind-entry.json").resolve()}
+    fixed = sum(gz(p) for p in loaded if p.is_file())
     fixed += min(sizes("wasm.*.pagefind"), default=0) + max(sizes("pagefind.*.pf_meta"), default=0)
     chunks, fragments = sizes("index/*.pf_index"), sizes("fragment/*.pf_fragment")
     if not chunks or not fragments:
         return fixed, fixed
-    typical = fixed + chunks[len(chunks) // 2] + 5 * fragments[len(fragments) // 2]
-    worst = fixed + chunks[-1] + sum(fragments[-5:])
+    typical = fixed + chunks[len(chunks) // 2] + shown * fragments[len(fragments) // 2]
+    worst = fixed + chunks[-1] + sum(fragments[-shown:])
     return typical, worst
 
 
@@ -229,6 +281,9 @@ def _zensical(root: Path, result: Result) -> None:
         result.zensical_note = str(exc).splitlines()[-1][:200]
         return
     result.zensical_pages = len(list(site.rglob("*.html"))) if site.exists() else 0
+    result.zensical_pagefind = (site / "pagefind" / "pagefind-entry.json").is_file()
+    search = site / "search.json"
+    result.zensical_search_bytes = search.stat().st_size if search.is_file() else 0
     shutil.rmtree(site, ignore_errors=True)
 
 
@@ -276,15 +331,19 @@ def measure(n: int, workdir: Path, zensical: bool, pagefind: bool, incremental: 
           flush=True)
     try:
         result.baseline_s, result.baseline_cpu_s = _run([PY, "-m", "mkdocs", "build", "-q", "-d", "site-baseline"], root, "mkdocs build")
-        print(f"[{n}] baseline mkdocs build {result.baseline_s:.1f}s", flush=True)
+        result.baseline_pagefind = (root / "site-baseline" / "pagefind" / "pagefind-entry.json").is_file()
+        print(f"[{n}] baseline mkdocs build {result.baseline_s:.1f}s"
+              + (" (its Pagefind hook included)" if result.baseline_pagefind else ""), flush=True)
         shutil.rmtree(root / "site-baseline", ignore_errors=True)
         shutil.rmtree(root / "docs" / "kb", ignore_errors=True)
         result.total_s, result.total_cpu_s = _run([PY, "-m", "generator", "build", "--root", str(root)], root, "generator build")
         print(f"[{n}] total generator build {result.total_s:.1f}s", flush=True)
         _site_stats(root / "site", result)
-        if pagefind:
+        if pagefind or (root / "site" / "pagefind" / "pagefind-entry.json").is_file():
             _pagefind(root / "site", result)
-            print(f"[{n}] pagefind {result.pagefind_s:.1f}s", flush=True)
+            print(f"[{n}] pagefind bundle {_mb(result.pagefind_bytes)}, "
+                  + ("built by the site build" if result.pagefind_in_site else f"separate run {result.pagefind_s:.1f}s"),
+                  flush=True)
         if incremental:
             _incremental(root, result)
             print(f"[{n}] incremental {result.incremental}", flush=True)
@@ -309,28 +368,57 @@ def _s(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f} s" if value >= 10 else f"{value:.2f} s"
 
 
+def _pagefind_size(r: Result) -> str:
+    if not r.pagefind_bytes:
+        return "—"
+    pages = f", {r.pagefind_pages:,} pages" if r.pagefind_pages else ""
+    how = (f"built by the site build; indexing alone {_s(r.pagefind_s)}" if r.pagefind_in_site
+           else f"separate run, {_s(r.pagefind_s)}")
+    return f"{_mb(r.pagefind_bytes)} ({how}{pages})"
+
+
+def _zensical_search(r: Result) -> str:
+    if not r.zensical_s:
+        return "—"
+    own = f"own search.json {_mb(r.zensical_search_bytes)}" if r.zensical_search_bytes else "no search.json"
+    return own + ("; Pagefind bundle" if r.zensical_pagefind else "; no Pagefind (no MkDocs hooks)")
+
+
 def table(results: list[Result]) -> str:
+    lunr = any(r.lunr_index_bytes for r in results)
+    in_site = any(r.pagefind_in_site for r in results)
+    old = " (old design: Material's search plugin)" if in_site else ""
+    baseline_note = " (with its Pagefind hook)" if any(r.baseline_pagefind for r in results) else ""
     rows = [
         ("check (load + validate), wall / CPU", lambda r: f"{_s(r.check_s)} / {_s(r.check_cpu_s)}"),
         ("render, wall / CPU", lambda r: f"{_s(r.render_s)} / {_s(r.render_cpu_s)}"),
         ("check + render, records/s (CPU)", lambda r: f"{r.records / r.generator_cpu_s:,.0f}"),
         ("generator peak memory (max RSS)", lambda r: f"{r.peak_rss_mb:.0f} MB"),
-        ("baseline: bare `mkdocs build`, wall / CPU", lambda r: f"{_s(r.baseline_s)} / {_s(r.baseline_cpu_s)}"),
+        (f"baseline: bare `mkdocs build`{baseline_note}, wall / CPU", lambda r: f"{_s(r.baseline_s)} / {_s(r.baseline_cpu_s)}"),
         ("total: `generator build`, wall / CPU", lambda r: f"{_s(r.total_s)} / {_s(r.total_cpu_s)}"),
         ("**total / baseline**, CPU (wall)", lambda r: f"**{r.total_cpu_s / r.baseline_cpu_s:.2f}×** ({r.total_s / r.baseline_s:.2f}×)"),
         ("Zensical build (same Markdown), wall / CPU",
          lambda r: f"{_s(r.zensical_s)} / {_s(r.zensical_cpu_s)}" if r.zensical_s else (r.zensical_note or "—")),
-        ("Zensical / mkdocs baseline, wall", lambda r: f"{r.zensical_s / r.baseline_s:.2f}×"),
+        ("Zensical / mkdocs baseline, CPU (wall)",
+         lambda r: f"{r.zensical_cpu_s / r.baseline_cpu_s:.2f}× ({r.zensical_s / r.baseline_s:.2f}×)"),
+        ("Zensical: HTML pages; search", lambda r: f"{r.zensical_pages:,}; {_zensical_search(r)}" if r.zensical_s else "—"),
         ("HTML pages", lambda r: f"{r.html_pages:,}"),
         ("output size", lambda r: _mb(r.site_bytes)),
         ("average HTML page", lambda r: _mb(r.avg_page_bytes)),
         ("largest HTML page", lambda r: f"{_mb(r.largest_page[1])} ({r.largest_page[0]})"),
         ("largest generated file (docs/kb)", lambda r: f"{_mb(r.largest_md[1])} ({r.largest_md[0]})"),
-        ("lunr index (raw / gzip)", lambda r: f"{_mb(r.lunr_index_bytes)} / {_mb(r.lunr_index_gzip)}"),
-        ("lunr: bytes before first result (gzip)", lambda r: _mb(r.lunr_first_search_gzip)),
-        ("Pagefind index time / size", lambda r: f"{_s(r.pagefind_s)} / {_mb(r.pagefind_bytes)}" if r.pagefind_s else "—"),
+    ]
+    if lunr:
+        rows += [
+            (f"lunr index{old} (raw / gzip)",
+             lambda r: f"{_mb(r.lunr_index_bytes)} / {_mb(r.lunr_index_gzip)}" if r.lunr_index_bytes else "— (none)"),
+            (f"lunr{old}: bytes before first result (gzip)",
+             lambda r: _mb(r.lunr_first_search_gzip) if r.lunr_index_bytes else "— (none)"),
+        ]
+    rows += [
+        ("Pagefind bundle" + (" (the site's search)" if in_site else " (measured, not the site's search)"), _pagefind_size),
         ("Pagefind: bytes before first result, typical / worst",
-         lambda r: f"{_mb(r.pagefind_first_search)} / {_mb(r.pagefind_first_search_worst)}" if r.pagefind_s else "—"),
+         lambda r: f"{_mb(r.pagefind_first_search)} / {_mb(r.pagefind_first_search_worst)}" if r.pagefind_bytes else "—"),
     ]
     header = "| | " + " | ".join(f"N = {r.records:,}" for r in results) + " |"
     lines = [header, "| --- |" + " ---: |" * len(results)]
@@ -346,7 +434,8 @@ def _cell(cell, result: Result) -> str:
         return "—"
 
 
-def machine(commit: str = "") -> str:
+def machine() -> str:
+    """The machine and the package versions (not the commit: see `commit_of`)."""
     cpu = ""
     try:
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
@@ -365,10 +454,23 @@ def machine(commit: str = "") -> str:
             versions.append(f"{package} {version(package)}")
         except Exception:  # noqa: BLE001 - a missing optional package is just not listed
             pass
-    commit = commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                      text=True).stdout.strip()
-    return (f"commit {commit or 'unknown'}; {platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu or 'unknown CPU'}), "
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu or 'unknown CPU'}), "
             f"{memory:.0f} GiB memory, Python {platform.python_version()}; " + ", ".join(versions))
+
+
+MEASURED_PATHS = ("generator", "templates", "overrides", "mkdocs.yml", "benchmarks", "pyproject.toml", "docs")
+
+
+def commit_of() -> str:
+    """The checkout being measured: short commit, plus a warning if what the build uses has
+    uncommitted changes (the figures then belong to no commit)."""
+    sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                         text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", *MEASURED_PATHS],
+                           cwd=REPO, capture_output=True, text=True).stdout.strip()
+    # docs/performance.md is this script's own output: changing it does not change what is measured
+    dirty = [line for line in dirty.splitlines() if not line.endswith("docs/performance.md")]
+    return sha + (" with uncommitted changes" if dirty else "")
 
 
 def targets(results: list[Result]) -> list[str]:
@@ -388,6 +490,8 @@ def targets(results: list[Result]) -> list[str]:
                      f"({'within' if ratio <= 1.15 else 'over'} 1.15×)")
         else:
             line += "; total or baseline missing"
+        if r.largest_page[1]:
+            line += f"; largest HTML page {_mb(r.largest_page[1])} ({r.largest_page[0]})"
         lines.append(line)
     small, large = by_n.get(2_000), by_n.get(20_000)
     if small and large and small.total_cpu_s and large.total_cpu_s:
@@ -397,7 +501,7 @@ def targets(results: list[Result]) -> list[str]:
                      f"bare mkdocs alone: {large.baseline_cpu_s / small.baseline_cpu_s:.1f}")
     for r in results:
         inc = r.incremental
-        if inc and r.total_cpu_s:
+        if inc and r.total_cpu_s and "dirty_total_cpu_s" in inc:
             share = inc["dirty_total_cpu_s"] / r.total_cpu_s
             lines.append(
                 f"- Incremental at N = {r.records:,}: one edited finding rewrites {inc['files_written']} generated "
@@ -405,55 +509,169 @@ def targets(results: list[Result]) -> list[str]:
                 f"{inc['dirty_mkdocs_cpu_s']:.1f} s = {inc['dirty_total_cpu_s']:.1f} s CPU, {share:.0%} of the full build "
                 f"({'meets' if share <= 0.1 else 'misses'} ≤ 10%); wall {inc['dirty_total_s']:.1f} s, "
                 f"{inc['dirty_total_s'] / r.total_s:.0%}.")
+            if r.pagefind_in_site and r.pagefind_cpu_s:
+                lines.append(
+                    f"  The dirty build includes re-indexing the whole site with Pagefind (its MkDocs hook runs after "
+                    f"every build; {r.pagefind_cpu_s:.1f} s CPU, {r.pagefind_s:.1f} s wall when run alone at this size).")
             if "serve_total_cpu_s" in inc:
-                serve = inc["serve_total_cpu_s"] / r.total_cpu_s
+                dirty = inc["dirty_mkdocs_cpu_s"]
+                deferred = ""
+                if r.pagefind_in_site and r.pagefind_cpu_s:
+                    # serve re-indexes in a background thread after the reload: the edit shows without waiting for it
+                    dirty = max(0.0, dirty - r.pagefind_cpu_s)
+                    deferred = (f" (dirty build less the Pagefind re-index, which `serve` runs in the background: "
+                                f"search catches up about {r.pagefind_s:.0f} s later)")
+                total = inc["warm_regenerate_cpu_s"] + dirty
+                serve = total / r.total_cpu_s
                 lines.append(
                     f"- As `serve` does it (warm process, unchanged files not re-parsed, bibliography not reformatted): "
                     f"regenerate {inc['warm_regenerate_cpu_s']:.1f} s ({inc['warm_files_written']} files) + dirty build "
-                    f"{inc['dirty_mkdocs_cpu_s']:.1f} s = {inc['serve_total_cpu_s']:.1f} s CPU, {serve:.0%} of the full "
+                    f"{dirty:.1f} s{deferred} = {total:.1f} s CPU, {serve:.0%} of the full "
                     f"build ({'meets' if serve <= 0.1 else 'misses'} ≤ 10%).")
     for r in results:
-        if r.pagefind_s and r.records >= 10_000:
-            lines.append(f"- Search at N = {r.records:,}: Material's lunr search downloads {_mb(r.lunr_first_search_gzip)} "
-                         f"(gzip) before the first result; Pagefind typically {_mb(r.pagefind_first_search)} "
-                         f"({'meets' if r.pagefind_first_search <= 300_000 else 'misses'} ≤ 300 KB), at worst "
-                         f"{_mb(r.pagefind_first_search_worst)} (a query on the commonest words, five largest pages).")
+        if r.pagefind_bytes and r.records >= 10_000:
+            which = "the site's own Pagefind search" if r.pagefind_in_site else "Pagefind (measured beside the site)"
+            lunr = (f"; Material's lunr search {'(the site search) ' if not r.pagefind_in_site else ''}downloads "
+                    f"{_mb(r.lunr_first_search_gzip)} (gzip) before its first result" if r.lunr_index_bytes else "")
+            lines.append(f"- Search at N = {r.records:,}: {which} downloads typically {_mb(r.pagefind_first_search)} "
+                         f"before the first result ({'meets' if r.pagefind_first_search <= 300_000 else 'misses'} ≤ 300 KB), "
+                         f"at worst {_mb(r.pagefind_first_search_worst)} (a query on the commonest words, the "
+                         f"{r.pagefind_results_shown} largest result pages){lunr}.")
     for r in results:
         for error in r.errors:
             lines.append(f"- N = {r.records:,}: not measured: {error.splitlines()[0]}")
     return lines
 
 
-def write_report(results: list[Result], path: Path, notes: str, commit: str = "", finished: float | None = None) -> None:
+def _about(results: list[Result]) -> str:
+    """What the baseline and the search figures include, from what this run found."""
+    text = (
+        "Each column is a synthetic evidence base of N valid records (benchmarks/corpus.py: the seed\n"
+        "records' proportions, text lengths, link density and words; the real vocabularies; about one\n"
+        "source per 100 records). *Baseline* is a bare `mkdocs build` of the same generated Markdown with\n"
+        "the project's `mkdocs.yml` (its hooks and plugins included); *total* is `python -m generator build`\n"
+        "from nothing (check, render, write, `mkdocs build --strict`), both timed in the same run as whole\n"
+        "processes. Ratios use CPU time (user + system of the process and its children), which other work\n"
+        "on a shared machine disturbs far less than wall time; both are shown.")
+    measured = [r for r in results if r.total_s]
+    if any(r.baseline_pagefind for r in measured):
+        text += ("\n\nSearch is Pagefind, run by an MkDocs hook inside `mkdocs build`: its indexing is in both the\n"
+                 "baseline and the total, and the Pagefind figures are the site's own `pagefind/` bundle.")
+    elif any(r.pagefind_in_site for r in measured):
+        text += ("\n\nSearch is Pagefind, run by `generator build` after `mkdocs build`: its indexing is in the total\n"
+                 "but not in the bare-mkdocs baseline; the Pagefind figures are the site's own `pagefind/` bundle.")
+    elif any(r.pagefind_bytes for r in measured):
+        text += ("\n\nThe site's search is Material's lunr index; the Pagefind figures come from a separate Pagefind\n"
+                 "run over the built site (timed apart, in neither the baseline nor the total).")
+    if any(r.zensical_s for r in measured):
+        text += ("\n\nZensical reads the same `mkdocs.yml` but runs no MkDocs hooks" +
+                 (", so its output has no Pagefind index (it writes its own `search.json`)."
+                  if any(r.pagefind_in_site for r in measured) else "."))
+    return text
+
+
+def write_report(results: list[Result], path: Path, notes: str, runs: list[dict]) -> None:
+    finished = max((run.get("finished") or 0 for run in runs), default=0) or time.time()
+    machines = sorted({run.get("machine") or "" for run in runs} - {""}) or [machine()]
+    commits = sorted({run.get("commit") or "" for run in runs} - {""}) or ["unknown"]
+    sizes = lambda run: ", ".join(f"{n:,}" for n in run.get("sizes", []))  # noqa: E731
+    if len(machines) == 1 and len(commits) == 1:
+        where = f"Measured (run finished {_utc(finished)}) on: commit {commits[0]}; {machines[0]}."
+    elif len(machines) == 1:
+        where = (f"Measured (last run finished {_utc(finished)}) on: {machines[0]}; merged from runs of different "
+                 "commits: " + "; ".join(f"N = {sizes(run)} on commit {run.get('commit') or 'unknown'}" for run in runs)
+                 + ". Compare columns from different commits with care.")
+    else:
+        where = (f"Merged from {len(runs)} runs (last finished {_utc(finished)}) on different machines: "
+                 + "; ".join(f"N = {sizes(run)} on commit {run.get('commit') or 'unknown'}, "
+                             f"{run.get('machine') or 'unknown machine'}" for run in runs)
+                 + ". Compare columns from different machines with care.")
+    if len(runs) > 1 and len(machines) == 1:
+        spans = [(run.get("started") or 0, run.get("finished") or 0) for run in runs]
+        together = all(start and end for start, end in spans) and max(start for start, _ in spans) < min(end for _, end in spans)
+        where += (f"\n\nThe sizes were measured by {len(runs)} processes "
+                  + ("running at the same time, one per core" if together else "run one after the other")
+                  + f" (N = {' and N = '.join(sizes(run) for run in runs)}), then merged into one table."
+                  + (" Each process is mostly single-threaded (the generator, MkDocs, Zensical's Python side);"
+                     " Pagefind's indexing uses several threads, so the processes contend while it runs. CPU"
+                     " times, which the ratios use, are disturbed less than wall times, and a size's baseline"
+                     " and total are always measured by the same process, minutes apart." if together else ""))
     text = (
         "# Build performance\n\n"
         "<!-- Generated by `make bench` (benchmarks/run.py); edit benchmarks/run.py or benchmarks/NOTES.md, not this file. -->\n\n"
-        f"Measured (run finished {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(finished))}) on: {machine(commit)}.\n\n"
-        "Each column is a synthetic evidence base of N valid records (benchmarks/corpus.py: the seed\n"
-        "records' proportions, text lengths, link density and words; the real vocabularies; about one\n"
-        "source per 100 records). *Baseline* is a bare `mkdocs build` of the same generated Markdown;\n"
-        "*total* is `python -m generator build` from nothing (check, render, write, `mkdocs build\n"
-        "--strict`), both timed in the same run as whole processes. Ratios use CPU time (user + system\n"
-        "of the process and its children), which other work on a shared machine disturbs far less than\n"
-        "wall time; both are shown.\n\n"
+        f"{where}\n\n{_about(results)}\n\n"
         + table(results) + "\n\n## Targets\n\n" + "\n".join(targets(results)) + "\n"
         + (f"\n## Notes\n\n{notes.strip()}\n" if notes.strip() else "")
     )
     path.write_text(text, encoding="utf-8")
 
 
-def _load_results(path: Path, workdir: Path) -> list[Result]:
-    """Results saved by --json; Pagefind figures are recomputed from bundles still in `workdir`."""
+def _utc(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when))
+
+
+def save(path: Path, results: list[Result], run: dict) -> None:
+    """Raw results with the machine and commit they came from (read back by --report-from)."""
+    path.write_text(json.dumps({**run, "results": [asdict(r) for r in results]}, indent=2), encoding="utf-8")
+
+
+def load(path: Path, workdir: Path) -> tuple[list[Result], dict]:
+    """Results saved by --json (or the older bare list) and their run's details. Pagefind figures are
+    recomputed from bundles still in `workdir` (only a bundle of the saved size: the same one), so a
+    change to how they are counted needs no rerun."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(document, list):  # before the run's details were saved
+        document = {"results": document, "finished": path.stat().st_mtime}
     results = []
-    for saved in json.loads(path.read_text(encoding="utf-8")):
+    for saved in document["results"]:
         saved = {key: tuple(value) if isinstance(value, list) and key != "errors" else value
                  for key, value in saved.items() if key in Result.__dataclass_fields__}
         result = Result(**saved)
-        bundle = workdir / f"corpus-{result.records}" / "site" / "pagefind"
-        if bundle.is_dir():
-            result.pagefind_first_search, result.pagefind_first_search_worst = pagefind_first_search_bytes(bundle)
+        site = workdir / f"corpus-{result.records}" / "site"
+        bundle = site / "pagefind"
+        if result.pagefind_bytes and (bundle / "pagefind-entry.json").is_file() and \
+                sum(p.stat().st_size for p in bundle.rglob("*") if p.is_file()) == result.pagefind_bytes:
+            _pagefind_bundle(site, result)
         results.append(result)
-    return results
+    run = {key: value for key, value in document.items() if key != "results"}
+    run.setdefault("sizes", [r.records for r in results])
+    return results, run
+
+
+def merge(loaded: list[tuple[list[Result], dict]]) -> tuple[list[Result], list[dict]]:
+    """Results of several runs in one table, by N; a size measured twice keeps the later run's."""
+    by_n: dict[int, tuple[float, Result]] = {}
+    for results, run in loaded:
+        for result in results:
+            finished = run.get("finished") or 0
+            if result.records not in by_n or finished >= by_n[result.records][0]:
+                by_n[result.records] = (finished, result)
+    runs = []
+    for _, run in loaded:
+        if run not in runs:  # the same file given twice
+            runs.append(run)
+    return [by_n[n][1] for n in sorted(by_n)], runs
+
+
+def _parallel(groups: list[list[int]], args: argparse.Namespace, passthrough: list[str]) -> list[tuple[list[Result], dict]]:
+    """Run each group of sizes in its own process at the same time (one per core); their JSON files
+    go to the workdir and their output is prefixed by group."""
+    procs = []
+    for index, group in enumerate(groups, 1):
+        out = args.workdir / f"part-{index}.json"
+        out.unlink(missing_ok=True)
+        command = [PY, str(Path(__file__).resolve()), "--sizes", ",".join(map(str, group)), "--no-write",
+                   "--no-table", "--json", str(out), *passthrough]
+        print(f"[part {index}] {' '.join(command[1:])}", flush=True)
+        procs.append((out, subprocess.Popen(command, env=ENV)))
+    loaded = []
+    for out, proc in procs:
+        code = proc.wait()
+        if out.exists():
+            loaded.append(load(out, args.workdir))
+        if code != 0:
+            print(f"{out.name}: exit {code}", flush=True)
+    return loaded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -464,38 +682,68 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["_warm"]:
         print(json.dumps(warm_regenerate(Path(argv[1]), Path(argv[2]))))
         return 0
-    parser = argparse.ArgumentParser(description="Measure check, render and site builds on synthetic corpora.",
-                                     epilog="example: python benchmarks/run.py --sizes 500,2000 --no-write")
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated record counts")
+    parser = argparse.ArgumentParser(
+        description="Measure check, render and site builds on synthetic corpora.",
+        epilog="examples: python benchmarks/run.py --sizes 500,2000 --no-write\n"
+               "          python benchmarks/run.py --sizes 500,2000,10000/20000   (two processes at once, merged)\n"
+               "          python benchmarks/run.py --report-from a.json b.json     (merge saved runs)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                        help="comma-separated record counts; '/' splits them into groups measured by parallel "
+                             "processes (e.g. 500,2000,10000/20000 on 2 cores)")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("BENCH_DIR", "/tmp/gpce-bench")))
     parser.add_argument("--incremental-at", type=int, default=10_000, help="N at which to measure a one-record edit")
     parser.add_argument("--no-zensical", action="store_true")
-    parser.add_argument("--zensical-max", type=int, default=2_000,
-                        help="largest N to build with Zensical too (each build costs minutes at 10,000+)")
-    parser.add_argument("--no-pagefind", action="store_true")
+    parser.add_argument("--zensical-max", type=int, default=None,
+                        help="largest N to build with Zensical too (default: every N)")
+    parser.add_argument("--no-pagefind", action="store_true",
+                        help="no separate Pagefind run for a site still on lunr (a site's own bundle is always measured)")
     parser.add_argument("--no-write", action="store_true", help="do not rewrite docs/performance.md")
-    parser.add_argument("--json", type=Path, default=None, help="also save the raw results here")
-    parser.add_argument("--commit", default="", help="with --report-from: the commit that was measured")
-    parser.add_argument("--report-from", type=Path, default=None,
-                        help="rewrite the table and docs/performance.md from results saved with --json (no measuring)")
+    parser.add_argument("--no-table", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", type=Path, default=None, help="also save the raw results (and machine, commit) here")
+    parser.add_argument("--commit", default="", help="the commit that was measured (default: from each run's JSON or git)")
+    parser.add_argument("--report-from", type=Path, nargs="+", default=None, metavar="JSON",
+                        help="rewrite the table and docs/performance.md from results saved with --json, merged by N "
+                             "(no measuring)")
     args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = [] if args.report_from is None else _load_results(args.report_from, args.workdir)
-    for n in sizes if args.report_from is None else ():
-        results.append(measure(n, args.workdir, zensical=not args.no_zensical and n <= args.zensical_max, pagefind=not args.no_pagefind,
-                               incremental=n == args.incremental_at))
+    groups = [[int(s) for s in group.split(",") if s.strip()] for group in args.sizes.split("/")]
+    groups = [group for group in groups if group]
+    if args.report_from is not None:
+        results, runs = merge([load(path, args.workdir) for path in args.report_from])
+    elif len(groups) > 1:
+        passthrough = [flag for flag, on in (("--no-zensical", args.no_zensical), ("--no-pagefind", args.no_pagefind)) if on]
+        passthrough += ["--workdir", str(args.workdir), "--incremental-at", str(args.incremental_at)]
+        if args.zensical_max is not None:
+            passthrough += ["--zensical-max", str(args.zensical_max)]
+        results, runs = merge(_parallel(groups, args, passthrough))
         if args.json:
-            args.json.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
-    print()
-    print(table(results))
-    print()
-    print("\n".join(targets(results)))
+            save(args.json, results, {"machine": machine(), "commit": runs[0].get("commit") if runs else commit_of(),
+                                      "sizes": [r.records for r in results],
+                                      "finished": max((run.get("finished") or 0 for run in runs), default=time.time())})
+    else:
+        results, run = [], {"machine": machine(), "commit": commit_of(), "sizes": groups[0] if groups else [],
+                            "started": time.time()}
+        for n in run["sizes"]:
+            zensical = not args.no_zensical and (args.zensical_max is None or n <= args.zensical_max)
+            results.append(measure(n, args.workdir, zensical=zensical, pagefind=not args.no_pagefind,
+                                   incremental=n == args.incremental_at))
+            run["finished"] = time.time()
+            if args.json:
+                save(args.json, results, run)
+        runs = [run]
+    if args.commit:
+        for run in runs:
+            run["commit"] = args.commit
+    if not args.no_table:
+        print()
+        print(table(results))
+        print()
+        print("\n".join(targets(results)))
     if not args.no_write:
         notes_file = HERE / "NOTES.md"
         write_report(results, REPO / "docs" / "performance.md",
-                     notes_file.read_text(encoding="utf-8") if notes_file.exists() else "", args.commit,
-                     args.report_from.stat().st_mtime if args.report_from else None)
+                     notes_file.read_text(encoding="utf-8") if notes_file.exists() else "", runs)
         print("\nwrote docs/performance.md")
     return 0
 
