@@ -98,6 +98,19 @@ def _swap(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def indexed_pages(site_dir: Path | str) -> dict[str, dict]:
+    """What the bundle in `site_dir` holds, by page URL path ("/kb/findings/x/"): Pagefind's record
+    of each page (`content`: its indexed text, `meta`: title and kind, `filters`). For tests."""
+    import gzip
+
+    pages = {}
+    for fragment in sorted((Path(site_dir) / BUNDLE / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        record = json.loads(data.removeprefix(b"pagefind_dcd"))
+        pages[record["url"]] = record
+    return pages
+
+
 # --- the MkDocs session (build or serve) ----------------------------------------------------------
 class _Session:
     """What lasts from on_startup to on_shutdown: serving or not, and the background indexer."""

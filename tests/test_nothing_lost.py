@@ -79,13 +79,14 @@ def test_every_record_is_in_the_json_export(built):
 
 
 def test_every_record_is_in_the_search_index(built):
+    from generator.search import indexed_pages
+
     kb, project, _, _ = built
-    index = json.loads((project.site / "search" / "search_index.json").read_text(encoding="utf-8"))
     text_by_page: dict[str, str] = defaultdict(str)
-    for doc in index["docs"]:
-        text_by_page[doc["location"].split("#")[0]] += " " + normalise(doc["title"] + " " + doc["text"])
+    for url, page in indexed_pages(project.site).items():  # Pagefind's record of each page
+        text_by_page[url] += " " + normalise(page["meta"].get("title", "") + " " + page["content"])
     for kind, record_id, record in _records(kb):
-        location = _page_of(kb, kind, record).removesuffix("index.html")
+        location = "/" + _page_of(kb, kind, record).removesuffix("index.html")
         assert location in text_by_page, f"{kind} {record_id}: page not indexed"
         if kind in ("finding", "lesson"):
             assert record_id in text_by_page[location], f"{kind} {record_id}: id not searchable"
