@@ -185,20 +185,22 @@ def _site_stats(site: Path, result: Result) -> None:
         result.lunr_first_search_gzip = result.lunr_index_gzip + worker
 
 
-def _pagefind(site: Path, result: Result) -> None:
+def _pagefind(site: Path, result: Result, run: bool = True) -> None:
     """The Pagefind bundle readers download: the site's own (site/pagefind/, when the site build
     writes it) or, for a site still on lunr, one made here by running Pagefind over the built site."""
     out = site / "pagefind"
     result.pagefind_in_site = (out / "pagefind-entry.json").is_file()
     # Inside the site build Pagefind is not timed apart: run it once more, alone, into a scratch folder
     subdir = "pagefind" if not result.pagefind_in_site else ".pagefind-timing"
-    try:
-        result.pagefind_s, result.pagefind_cpu_s = _run(
-            [PY, "-m", "pagefind", "--site", str(site), "--output-subdir", subdir, "--quiet"], site.parent, "pagefind")
-    finally:
-        if result.pagefind_in_site:
-            shutil.rmtree(site / subdir, ignore_errors=True)
-    _pagefind_bundle(site, result)
+    if run:
+        try:
+            result.pagefind_s, result.pagefind_cpu_s = _run(
+                [PY, "-m", "pagefind", "--site", str(site), "--output-subdir", subdir, "--quiet"], site.parent, "pagefind")
+        finally:
+            if result.pagefind_in_site:
+                shutil.rmtree(site / subdir, ignore_errors=True)
+    if (site / "pagefind" / "pagefind-entry.json").is_file():
+        _pagefind_bundle(site, result)
 
 
 def _pagefind_bundle(site: Path, result: Result) -> None:
@@ -340,10 +342,10 @@ def measure(n: int, workdir: Path, zensical: bool, pagefind: bool, incremental: 
         print(f"[{n}] total generator build {result.total_s:.1f}s", flush=True)
         _site_stats(root / "site", result)
         if pagefind or (root / "site" / "pagefind" / "pagefind-entry.json").is_file():
-            _pagefind(root / "site", result)
+            _pagefind(root / "site", result, run=pagefind)
             print(f"[{n}] pagefind bundle {_mb(result.pagefind_bytes)}, "
-                  + ("built by the site build" if result.pagefind_in_site else f"separate run {result.pagefind_s:.1f}s"),
-                  flush=True)
+                  + ("built by the site build" if result.pagefind_in_site else "separate run")
+                  + (f", indexing alone {result.pagefind_s:.1f}s" if result.pagefind_s else ""), flush=True)
         if incremental:
             _incremental(root, result)
             print(f"[{n}] incremental {result.incremental}", flush=True)
@@ -372,8 +374,8 @@ def _pagefind_size(r: Result) -> str:
     if not r.pagefind_bytes:
         return "—"
     pages = f", {r.pagefind_pages:,} pages" if r.pagefind_pages else ""
-    how = (f"built by the site build; indexing alone {_s(r.pagefind_s)}" if r.pagefind_in_site
-           else f"separate run, {_s(r.pagefind_s)}")
+    how = ("built by the site build" + (f"; indexing alone {_s(r.pagefind_s)}" if r.pagefind_s else "")
+           if r.pagefind_in_site else f"separate run, {_s(r.pagefind_s)}")
     return f"{_mb(r.pagefind_bytes)} ({how}{pages})"
 
 
@@ -697,7 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zensical-max", type=int, default=None,
                         help="largest N to build with Zensical too (default: every N)")
     parser.add_argument("--no-pagefind", action="store_true",
-                        help="no separate Pagefind run for a site still on lunr (a site's own bundle is always measured)")
+                        help="no Pagefind run of the harness's own (none for a site still on lunr, no timing run "
+                             "alone for the site's bundle, which is always measured)")
     parser.add_argument("--no-write", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--no-table", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="also save the raw results (and machine, commit) here")
