@@ -220,7 +220,7 @@ def search(page, query: str) -> list[str]:
     page.locator(".md-search__input").fill(query)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    try:  # the index loads in a web worker; results replace "No matching documents" when ready
+    try:  # Pagefind loads on the first focus; results replace the placeholder when ready
         page.wait_for_selector(".md-search-result__link", timeout=15000)
     except PlaywrightTimeout:
         return []
@@ -267,6 +267,98 @@ def test_search_finds_a_finding_by_an_abbreviation(visit, kb, real_site):
     found = {page_of(h) for h in search(page, abbr)}
     assert {f"{visit.base}kb/findings/{i}/" for i in finding_ids} & found, \
         f"searching {abbr!r} found none of {finding_ids}: {sorted(found)[:10]}"
+
+
+def distinctive_lesson(kb):
+    """A lesson whose title has a word (7+ letters) that no other lesson's title or statement uses."""
+    lessons = kb.records.lessons
+    words = {i: {w.lower() for w in WORD.findall(x.title + " " + x.statement)} for i, x in lessons.items()}
+    frequency = Counter(w for ws in words.values() for w in ws)
+    for lesson_id, lesson in lessons.items():
+        if any(len(w) >= 7 and frequency[w.lower()] == 1 for w in WORD.findall(lesson.title)):
+            return lesson_id, lesson.title
+    raise AssertionError("no lesson title has a distinctive word")
+
+
+def test_search_by_a_lessons_title_lists_it_first_and_opens_it(visit, kb):
+    """What a commissioner does: press '/', type what they remember, read title and excerpt, open it.
+    Pagefind's bundle comes from the site itself, with no console error, and axe passes with the
+    results open."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    lesson_id, title = distinctive_lesson(kb)
+    page = visit.goto("kb/themes/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')"), \
+        "'/' does not focus the search box"
+    page.keyboard.type(title)
+    page.wait_for_selector(".md-search-result__link")
+    first = page.locator(".md-search-result__link").first
+    assert page_of(first.evaluate("a => a.href")) == f"{visit.base}kb/lessons/{lesson_id}/", \
+        f"searching {title!r}: first result is {hrefs(page, '.md-search-result__link')[:3]}"
+    assert " ".join(first.locator(".gpce-search__title").inner_text().split()) == " ".join(title.split())
+    assert first.locator(".gpce-search__kind").inner_text().strip().lower() == "lesson"
+    assert first.locator(".gpce-search__excerpt mark").count() >= 1, "the excerpt marks no matched word"
+    assert re.match(r"\d+ matching pages?", page.locator(".md-search-result__meta").inner_text())
+    assert any("/pagefind/" in url and url.endswith(".pf_index") for url in visit.requests)
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+                for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
+    assert problems == [], "\n".join(problems)
+    first.click()
+    page.wait_for_url(f"**/kb/lessons/{lesson_id}/")
+    assert " ".join(page.locator("article h1").inner_text().split()).startswith(" ".join(title.split())[:40])
+    assert not page.evaluate("document.getElementById('__search').checked"), "the results stay open"
+    assert visit.console_errors == []
+
+
+def test_search_keys_escape_closes_and_no_match_says_so(visit):
+    page = visit.goto("")
+    page.keyboard.press("s")
+    page.keyboard.type("zzxqvj")
+    page.wait_for_function("document.querySelector('.md-search-result__meta').textContent.includes('No matching')")
+    assert page.locator(".md-search-result__link").count() == 0
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    assert not page.locator(".md-search__output").is_visible() or \
+        page.locator(".md-search__output").evaluate("e => getComputedStyle(e).opacity") == "0"
+    assert visit.console_errors == []
+
+
+def test_search_on_a_phone_opens_full_screen_from_the_magnifier(browser, base_url, kb):
+    visit = open_visit(browser, base_url)
+    try:
+        visit.page.set_viewport_size(PHONE)
+        lesson_id, title = distinctive_lesson(kb)
+        page = visit.goto("")
+        page.locator(".md-header label[for='__search']").click()
+        page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
+        page.keyboard.type(title)
+        page.wait_for_selector(".md-search-result__link")
+        assert page.locator(".md-search-result__link").first.is_visible()
+        page.locator(".md-search-result__link").first.click()
+        page.wait_for_url(f"**/kb/lessons/{lesson_id}/")
+        assert visit.external == [] and visit.console_errors == []
+    finally:
+        visit.context.close()
+
+
+def test_search_works_under_a_sub_path(browser, real_site, kb, tmp_path):
+    """Published as a GitHub Pages project site, the site lives under /<repository>/: the bundle
+    and the result links must follow that path."""
+    (tmp_path / "gp-commissioning-evidence").symlink_to(real_site.site, target_is_directory=True)
+    lesson_id, title = distinctive_lesson(kb)
+    with serve(tmp_path) as root:
+        visit = open_visit(browser, root)
+        try:
+            page = visit.goto("gp-commissioning-evidence/kb/sources/")
+            found = search(page, title)
+            assert found and page_of(found[0]) == f"{root}gp-commissioning-evidence/kb/lessons/{lesson_id}/", found[:3]
+            assert any(u.startswith(f"{root}gp-commissioning-evidence/pagefind/") for u in visit.requests)
+            page.locator(".md-search-result__link").first.click()
+            page.wait_for_url(f"**/gp-commissioning-evidence/kb/lessons/{lesson_id}/")
+            assert visit.external == [] and visit.console_errors == []
+        finally:
+            visit.context.close()
 
 
 def test_cite_this_finding_copies_the_citation(browser, base_url, kb):
