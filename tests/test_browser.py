@@ -270,9 +270,9 @@ def test_search_finds_a_finding_by_an_abbreviation(visit, kb, real_site):
 
 
 def distinctive_lesson(kb):
-    """A lesson whose title has a word (7+ letters) that no other lesson's title or statement uses."""
+    """A lesson whose title has a word (7+ letters) that no other lesson's title or summary uses."""
     lessons = kb.records.lessons
-    words = {i: {w.lower() for w in WORD.findall(x.title + " " + x.statement)} for i, x in lessons.items()}
+    words = {i: {w.lower() for w in WORD.findall(x.title + " " + x.summary)} for i, x in lessons.items()}
     frequency = Counter(w for ws in words.values() for w in ws)
     for lesson_id, lesson in lessons.items():
         if any(len(w) >= 7 and frequency[w.lower()] == 1 for w in WORD.findall(lesson.title)):
@@ -330,7 +330,7 @@ def test_search_on_a_phone_opens_full_screen_from_the_magnifier(browser, base_ur
         visit.page.set_viewport_size(PHONE)
         lesson_id, title = distinctive_lesson(kb)
         page = visit.goto("")
-        page.locator(".md-header label[for='__search']").click()
+        page.locator(".md-header__button[for='__search']").click()
         page.wait_for_function("document.activeElement.classList.contains('md-search__input')")
         page.keyboard.type(title)
         page.wait_for_selector(".md-search-result__link")
