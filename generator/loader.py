@@ -184,6 +184,17 @@ def _parse_yaml(path: Path, shown: str, raw: bytes) -> tuple[LoadedFile | None, 
         return None, [Problem(shown, 0, 0, "file contains NUL characters", "save the file as plain UTF-8 text")]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(shown, 1, 1, "file is empty", "add the record's fields, or delete the file")]
+    data = _fast_load(text)
+    if data is not _IRREGULAR:
+        silent_loss = _silent_loss(shown, text)
+        if silent_loss is not None:
+            return None, [silent_loss]
+        return LoadedFile(path, shown, text, data), []
+    return _strict_load(path, shown, text)
+
+
+def _strict_load(path: Path, shown: str, text: str) -> tuple[LoadedFile | None, list[Problem]]:
+    """The full strict load, for files the fast path declined: it finds and locates the problem."""
     too_deep = _first_too_deep(text)
     if too_deep is not None:
         return None, [_marked(shown, f"YAML is nested more than {MAX_DEPTH} levels deep", too_deep,
@@ -359,6 +370,105 @@ def _first_too_deep(text: str) -> Any:
     except yaml.YAMLError:
         return None  # the load that follows reports the syntax error, located
     return None
+
+
+_IRREGULAR = object()
+"""_fast_load's answer when a file may break a rule: the strict load then decides and explains."""
+
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP = (
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
+_MAX_COLLECTIONS = 2_000
+"""libyaml's composer recurses once per nesting level (a segfault near 100,000 levels, fine at 10,000);
+a file with at most this many collection indicators cannot nest deeper than this."""
+_POSSIBLE_ANCHOR = re.compile(r"(?<![A-Za-z0-9])&")
+"""An anchor starts a token, so an '&' right after a letter or digit (A&E, R&D) is never one."""
+
+
+class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """CSafeLoader with Resolver.resolve's answers, minus its per-node generality (this loader has no
+    path resolvers and no wildcard implicit resolvers)."""
+
+    _implicit = _BaseLoader.yaml_implicit_resolvers
+
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._implicit.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+assert not _BaseLoader.yaml_path_resolvers and None not in _BaseLoader.yaml_implicit_resolvers
+
+
+def _fast_load(text: str) -> Any:
+    """Parse plain YAML (the usual record) with the node graph composed in C, then one walk that
+    builds the values; _IRREGULAR for anything else (tags, anchors, aliases, merge or non-string or
+    duplicate keys, deep nesting, syntax errors), so that `_strict_load` reports it exactly as before."""
+    if ("&" in text and _POSSIBLE_ANCHOR.search(text)) or _collection_bound(text) > _MAX_COLLECTIONS:
+        return _IRREGULAR
+    loader = _FastLoader(text)
+    try:
+        node = loader.get_single_node()
+        return None if node is None else _build(loader, node, 1)
+    except (yaml.YAMLError, _Declined):
+        return _IRREGULAR
+    finally:
+        loader.dispose()
+
+
+def _collection_bound(text: str) -> int:
+    """At least as many as the collections in `text`: each one starts with, or its first key or
+    item is marked by, one of these characters."""
+    return text.count("-") + text.count(":") + text.count("[") + text.count("{") + text.count("?")
+
+
+class _Declined(Exception):
+    """A node the fast path does not build."""
+
+
+_SCALARS = {
+    _STR: None, _TIMESTAMP: None,  # dates stay text, as in StrictLoader
+    _INT: yaml.SafeLoader.construct_yaml_int, _FLOAT: yaml.SafeLoader.construct_yaml_float,
+    _BOOL: yaml.SafeLoader.construct_yaml_bool, _NULL: yaml.SafeLoader.construct_yaml_null,
+}
+
+
+def _build(loader: Any, node: Any, depth: int) -> Any:
+    """The value SafeConstructor would build for `node`, which is at nesting `depth` (1 = top).
+    Plain text, nearly every node, is taken inline: this walk is the loader's hot loop."""
+    node_type, tag = type(node), node.tag
+    if node_type is yaml.ScalarNode:
+        if tag not in _SCALARS:
+            raise _Declined
+        construct = _SCALARS[tag]
+        return node.value if construct is None else construct(loader, node)
+    if depth > MAX_DEPTH:
+        raise _Declined
+    depth += 1
+    if tag == _SEQ and node_type is yaml.SequenceNode:
+        return [item.value if item.tag == _STR and type(item) is yaml.ScalarNode else _build(loader, item, depth)
+                for item in node.value]
+    if tag != _MAP or node_type is not yaml.MappingNode:
+        raise _Declined
+    mapping: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value
+        if key_node.tag != _STR or type(key_node) is not yaml.ScalarNode or key in mapping:
+            raise _Declined
+        if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
+            mapping[key] = value_node.value
+        else:
+            mapping[key] = _build(loader, value_node, depth)
+    return mapping
 
 
 def _depth(value: Any, level: int = 0) -> int:

@@ -294,3 +294,64 @@ def test_locate_falls_back_to_the_nearest_existing_ancestor(tmp_path):
 def test_load_evidence_collects_problems_instead_of_raising(tmp_path):
     raw = load_evidence(tmp_path / "evidence", tmp_path)
     assert [str(p) for p in raw.problems] == ["evidence: evidence folder not found"]
+
+
+# The fast path (libyaml composes, one walk builds) must give StrictLoader's values, and hand every
+# file it cannot vouch for to the strict load, which then reports exactly as before.
+
+_REAL_EVIDENCE = sorted((Path(__file__).parent.parent / "evidence").rglob("*.yaml"))
+
+
+def test_fast_path_builds_what_the_strict_loader_builds_for_every_real_file():
+    import yaml
+
+    from generator.loader import _IRREGULAR, StrictLoader, _fast_load
+
+    assert len(_REAL_EVIDENCE) > 100
+    for path in _REAL_EVIDENCE:
+        text = path.read_text(encoding="utf-8")
+        data = _fast_load(text)
+        assert data is not _IRREGULAR, path  # ordinary records never take the slow path
+        assert data == yaml.load(text, Loader=StrictLoader), path  # noqa: S506
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: 1\nb: 2.5\nc: true\nd: ~\ne: 1997-04-01\nf: '7'\ng: !!str 8\nh: []\ni: {}\n",
+     {"a": 1, "b": 2.5, "c": True, "d": None, "e": "1997-04-01", "f": "7", "g": "8", "h": [], "i": {}}),
+    ("- [x, {y: z}]\n- ''\n", [["x", {"y": "z"}], ""]),
+    ("plain text\n", "plain text"),
+])
+def test_fast_path_keeps_yaml_scalar_types(text, expected):
+    from generator.loader import _fast_load
+
+    assert _fast_load(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x 1\nb: *x\n",             # anchor and alias
+    "a: !!python/name:os.system\n",  # a tag
+    "a: !!binary aGk=\n",           # a tag SafeLoader knows but records do not use
+    "<<: {a: 1}\n",                 # merge key
+    "1: a\n",                       # non-string key
+    "? [a]\n: b\n",                 # collection as key
+    "a: 1\na: 2\n",                 # duplicate key
+    "a: [unclosed\n",               # syntax error
+    "a: 1\n---\nb: 2\n",            # second document
+    "a: " + "[" * 21 + "]" * 21 + "\n",     # nested past the limit
+    "a: " + "[" * 3000 + "]" * 3000 + "\n",  # too many collections to compose safely
+])
+def test_fast_path_declines_what_the_strict_load_must_judge(text):
+    from generator.loader import _IRREGULAR, _fast_load
+
+    assert _fast_load(text) is _IRREGULAR
+
+
+def test_fast_path_accepts_nesting_up_to_the_limit(tmp_path):
+    text = "a: " + "[" * 19 + "]" * 19 + "\n"  # 20 levels with the top mapping
+    expected: list = []
+    for _ in range(18):
+        expected = [expected]
+    loaded, found = _read(tmp_path, text)
+    assert found == [] and loaded.data == {"a": expected}
+    _, found = _read(tmp_path, "a: " + "[" * 20 + "]" * 20 + "\n")
+    assert [p.message for p in found] == ["YAML is nested more than 20 levels deep"]
