@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.metadata
+import json
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,22 +38,33 @@ _FIELDS = {
 
 @dataclass(frozen=True)
 class Reference:
-    """One formatted bibliography entry."""
+    """One bibliography entry. Its Harvard text is formatted on first use, for the whole
+    bibliography at once (`check` alone never formats)."""
 
     key: str
     entry_type: str
     fields: dict[str, str]
     """Raw field values as written in the .bib file (for the BibTeX export)."""
-    html: str
-    """Harvard reference as inline HTML, Markdown-safe."""
-    citation: str
-    """In-text citation, e.g. '(Killoran et al., 1999)', Markdown-safe HTML."""
-    plain: str
-    """Harvard reference as plain text."""
     bibtex: str
     """The entry re-serialised as BibTeX."""
     authors: tuple[str, ...]
     year: str
+    formatter: "_Formatter" = field(repr=False, compare=False)
+
+    @property
+    def html(self) -> str:
+        """Harvard reference as inline HTML, Markdown-safe."""
+        return self.formatter.formatted(self.key)[0]
+
+    @property
+    def citation(self) -> str:
+        """In-text citation, e.g. '(Killoran et al., 1999)', Markdown-safe HTML."""
+        return self.formatter.formatted(self.key)[1]
+
+    @property
+    def plain(self) -> str:
+        """Harvard reference as plain text."""
+        return self.formatter.formatted(self.key)[2]
 
 
 @dataclass
@@ -62,8 +77,9 @@ class Bibliography:
     """False when the file could not be read: then no key can be checked against it."""
 
 
-def parse_bibliography(path: Path, display: str) -> Bibliography:
-    """Parse and format every entry; failed blocks become located problems."""
+def parse_bibliography(path: Path, display: str, cache_dir: Path | None = None) -> Bibliography:
+    """Parse every entry; failed blocks become located problems. Formatting waits until a
+    reference's text is first read; with `cache_dir` it is kept on disk across runs."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -75,16 +91,16 @@ def parse_bibliography(path: Path, display: str) -> Bibliography:
     if cached is not None and cached[0] == text:
         done = cached[1]
         return Bibliography(dict(done.references), list(done.problems), set(done.unparsed_keys))
-    result = _parse(text, display)
+    result = _parse(text, display, cache_dir)
     _PARSED[display] = (text, result)
     return Bibliography(dict(result.references), list(result.problems), set(result.unparsed_keys))
 
 
 _PARSED: dict[str, tuple[str, Bibliography]] = {}
-"""Last parse per file. citeproc takes ~3 ms an entry, so `serve` reformats only when the .bib changes."""
+"""Last parse per file (its references share one formatter), so `serve` reformats only when the .bib changes."""
 
 
-def _parse(text: str, display: str) -> Bibliography:
+def _parse(text: str, display: str, cache_dir: Path | None) -> Bibliography:
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
     problems = [_failed_block_problem(block, display) for block in library.failed_blocks]
@@ -99,7 +115,7 @@ def _parse(text: str, display: str) -> Bibliography:
         if "title" not in fields and not untitled_ok:
             problems.append(Problem(display, entry.start_line + 1, 1, f"entry '{entry.key}' has no title",
                                     "add title = {...}, or for an untitled @misc item a note = {...}"))
-    return Bibliography(_format(entries), problems, unparsed)
+    return Bibliography(_references(entries, cache_dir), problems, unparsed)
 
 
 _KEY = re.compile(r"@\w+\s*[{(]\s*([^,\s{}()=]+)")
@@ -163,36 +179,116 @@ def _bibtex(entry, fields: dict[str, str]) -> str:
     return f"@{entry.entry_type}{{{entry.key},\n{body}\n}}"
 
 
-def _format(entries) -> dict[str, Reference]:
-    if not entries:
-        return {}
-    items = [_csl(entry) for entry in entries]
-    style = CitationStylesStyle(STYLE, validate=False)
-    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.html)
-    citations = {}
-    for entry in entries:
-        citation = Citation([CitationItem(entry.key.lower())])
-        bibliography.register(citation)
-        citations[entry.key] = citation
-    formatted = {item.key: str(text) for item, text in zip(bibliography.items, bibliography.bibliography())}
+def _references(entries, cache_dir: Path | None) -> dict[str, Reference]:
+    formatter = _Formatter([_csl(entry) for entry in entries], [entry.key for entry in entries], cache_dir)
     references = {}
     for entry in entries:
         fields = _raw_fields(entry)
-        rendered = formatted.get(entry.key.lower(), "")
-        cite = str(bibliography.cite(citations[entry.key], lambda item: None))
         authors = fields.get("author", "")
         references[entry.key] = Reference(
             key=entry.key,
             entry_type=entry.entry_type.lower(),
             fields=fields,
-            html=escape_markdown_in_html(rendered),
-            citation=escape_markdown_in_html(cite),
-            plain=html.unescape(_strip_tags(rendered)),
             bibtex=_bibtex(entry, fields),
             authors=tuple(a.strip() for a in authors.split(" and ") if a.strip()),
             year=fields.get("year", ""),
+            formatter=formatter,
         )
     return references
+
+
+class _Formatter:
+    """Harvard text for every entry of one bibliography, made on first request. citeproc-py takes
+    about 3 ms an entry, so the result is also kept in `cache_dir`, keyed by a digest of exactly
+    what citeproc is given (the CSL items, the style and citeproc's version)."""
+
+    def __init__(self, items: list[dict], keys: list[str], cache_dir: Path | None):
+        self.items, self.keys, self.cache_dir = items, keys, cache_dir
+        self._done: dict[str, tuple[str, str, str]] | None = None
+
+    def formatted(self, key: str) -> tuple[str, str, str]:
+        """(html, citation, plain) for `key`."""
+        if self._done is None:
+            self._done = self._finish(*self._raw())
+        return self._done[key]
+
+    def _finish(self, bibliography: dict[str, str], citations: dict[str, str]) -> dict[str, tuple[str, str, str]]:
+        done = {}
+        for key in self.keys:
+            rendered = bibliography.get(key.lower(), "")
+            done[key] = (escape_markdown_in_html(rendered), escape_markdown_in_html(citations[key]),
+                         html.unescape(_strip_tags(rendered)))
+        return done
+
+    def _raw(self) -> tuple[dict[str, str], dict[str, str]]:
+        """citeproc's HTML: (lowercased key -> reference, key -> in-text citation)."""
+        if not self.items:
+            return {}, {}
+        digest = _digest(self.items)
+        cached = _read_cache(self.cache_dir, digest)
+        if cached is not None:
+            return cached
+        result = _run_citeproc(self.items, self.keys)
+        _write_cache(self.cache_dir, digest, result)
+        return result
+
+
+def _run_citeproc(items: list[dict], keys: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    style = CitationStylesStyle(STYLE, validate=False)
+    bibliography = CitationStylesBibliography(style, CiteProcJSON(items), formatter.html)
+    citations = {}
+    for key in keys:
+        citation = Citation([CitationItem(key.lower())])
+        bibliography.register(citation)
+        citations[key] = citation
+    formatted = {item.key: str(text) for item, text in zip(bibliography.items, bibliography.bibliography())}
+    return formatted, {key: str(bibliography.cite(citation, lambda item: None)) for key, citation in citations.items()}
+
+
+_CACHE_VERSION = 1
+"""Bump when _run_citeproc changes what it returns for the same items."""
+
+
+def _digest(items: list[dict]) -> str:
+    payload = json.dumps([_CACHE_VERSION, STYLE, _citeproc_version(), items], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _citeproc_version() -> str:
+    try:
+        return importlib.metadata.version("citeproc-py")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - e.g. a vendored copy
+        return "unknown"
+
+
+def _cache_file(cache_dir: Path, digest: str) -> Path:
+    return cache_dir / f"bibliography-{digest}.json"
+
+
+def _read_cache(cache_dir: Path | None, digest: str) -> tuple[dict[str, str], dict[str, str]] | None:
+    if cache_dir is None:
+        return None
+    try:
+        data = json.loads(_cache_file(cache_dir, digest).read_text(encoding="utf-8"))
+        return data["bibliography"], data["citations"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # absent, unreadable or from an older layout: format again
+
+
+def _write_cache(cache_dir: Path | None, digest: str, result: tuple[dict[str, str], dict[str, str]]) -> None:
+    """Keep one formatted bibliography per folder; a cache that cannot be written is skipped."""
+    if cache_dir is None:
+        return
+    target = _cache_file(cache_dir, digest)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in cache_dir.glob("bibliography-*.json"):
+            old.unlink()
+        partial = target.with_suffix(".tmp")
+        partial.write_text(json.dumps({"bibliography": result[0], "citations": result[1]}), encoding="utf-8")
+        os.replace(partial, target)
+    except OSError:
+        pass
 
 
 def _strip_tags(text: str) -> str:

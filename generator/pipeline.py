@@ -15,7 +15,7 @@ def check(project: Project) -> KnowledgeBase:
     raw = load_evidence(project.evidence, project.root)
     records, problems = validate_records(raw)
     bib_display = display_path(project.bibliography, project.root)
-    bibliography = parse_bibliography(project.bibliography, bib_display)
+    bibliography = parse_bibliography(project.bibliography, bib_display, cache_dir=project.cache)
     problems += bibliography.problems
     if bibliography.readable:
         known_keys = set(bibliography.references) | bibliography.unparsed_keys

@@ -39,6 +39,11 @@ class Project:
         return self.root / "mkdocs.yml"
 
     @property
+    def cache(self) -> Path:
+        """Git-ignored folder for results that are slow to remake (the formatted bibliography)."""
+        return self.root / ".cache" / "generator"
+
+    @property
     def site(self) -> Path:
         return self.root / "site"
 

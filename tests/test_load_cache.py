@@ -41,3 +41,50 @@ def test_edited_bibliography_is_reformatted_in_the_same_process(fixture_project)
 
     assert any("Renamed report" in ref.plain for ref in kb.references.values())
     assert not any("Practice-led commissioning" in ref.plain for ref in kb.references.values())
+
+
+def _no_citeproc(*_args):
+    raise AssertionError("citeproc ran")
+
+
+def test_check_alone_never_formats_the_bibliography(fixture_project, monkeypatch) -> None:
+    from generator import bib
+
+    monkeypatch.setattr(bib, "_PARSED", {})
+    monkeypatch.setattr(bib, "_run_citeproc", _no_citeproc)
+
+    kb = check(fixture_project)
+
+    assert kb.references and all(ref.bibtex.startswith("@") for ref in kb.references.values())
+    with pytest.raises(AssertionError, match="citeproc ran"):
+        next(iter(kb.references.values())).html
+
+
+def test_formatted_bibliography_is_reused_from_disk_by_a_new_process(fixture_project, monkeypatch) -> None:
+    from generator import bib
+
+    monkeypatch.setattr(bib, "_PARSED", {})
+    first = {key: (ref.html, ref.citation, ref.plain) for key, ref in check(fixture_project).references.items()}
+    assert [p.name for p in fixture_project.cache.iterdir()][0].startswith("bibliography-")
+    monkeypatch.setattr(bib, "_PARSED", {})  # as a new process: nothing in memory
+    monkeypatch.setattr(bib, "_run_citeproc", _no_citeproc)
+
+    again = {key: (ref.html, ref.citation, ref.plain) for key, ref in check(fixture_project).references.items()}
+
+    assert again == first and any("<i>" in html for html, _, _ in first.values())
+
+
+def test_edited_bibliography_is_not_served_from_the_disk_cache(fixture_project, monkeypatch) -> None:
+    from generator import bib
+
+    monkeypatch.setattr(bib, "_PARSED", {})
+    [ref.plain for ref in check(fixture_project).references.values()]
+    bib_file = fixture_project.bibliography
+    bib_file.write_text(bib_file.read_text(encoding="utf-8").replace("Practice-led commissioning", "Renamed", 1),
+                        encoding="utf-8")
+    monkeypatch.setattr(bib, "_PARSED", {})
+
+    plain = [ref.plain for ref in check(fixture_project).references.values()]
+
+    assert any("Renamed" in text for text in plain)
+    assert len(list(fixture_project.cache.glob("bibliography-*.json"))) == 1  # the stale one is gone
