@@ -178,6 +178,23 @@ def test_serve_serves_at_the_root_and_live_updates(fixture_project, tmp_path):
 
 
 @pytest.mark.slow
+def test_serve_indexes_search_at_start_and_refreshes_it_in_the_background(fixture_project, tmp_path):
+    """The first build is indexed before serving; after an edit the page reloads at once and the
+    Pagefind index is rebuilt behind it (generator/search.py)."""
+    with _server(fixture_project, tmp_path) as (base, log):
+        entry = _get(base + "pagefind/pagefind-entry.json")
+        assert entry and '"page_count"' in entry, "no search index when serving starts"
+        finding_url = base + "kb/findings/alpha-budget-risk/"
+        replace(fixture_project, FINDING, "statement: Pilots with", "statement: Reindexed pilots with")
+        _wait_for(lambda: "Reindexed pilots with" in (_get(finding_url) or ""), what="the edit to be served")
+        _wait_for(lambda: "refreshed the index" in log.read_text(encoding="utf-8"), what="the background index")
+        assert _get(base + "pagefind/pagefind-entry.json") != entry, "the index did not change after the edit"
+    output = log.read_text(encoding="utf-8")
+    assert output.count("search: Pagefind indexed") == 1, output  # the first build only, in the foreground
+    assert "in the background" in output and "Traceback" not in output
+
+
+@pytest.mark.slow
 def test_serve_starts_on_the_last_good_pages_when_a_record_is_broken(fixture_project, tmp_path):
     generate(fixture_project, git_dates=False)
     replace(fixture_project, FINDING, "statement: Pilots with", "statement: Unsaved pilots with")
