@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 
@@ -25,11 +26,13 @@ class SyncReport:
 
     def undo(self) -> None:
         """Restore every file this sync wrote or removed to what it was before, modification time
-        included, so a watcher sees no change."""
-        for rel, previous in self._previous.items():
+        included, so a watcher sees no change. Last change first: a page that replaced a folder goes
+        before the folder's files come back."""
+        for rel, previous in reversed(self._previous.items()):
             path = self.root / rel
             if previous is None:
                 path.unlink(missing_ok=True)
+                _remove_empty_parents(path, self.root)
             else:
                 content, mtime_ns = previous
                 _atomic_write(path, content)
@@ -54,7 +57,16 @@ def _atomic_write(path: Path, content: bytes) -> None:
         raise
 
 
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    """Remove the folders above `path` that are now empty, up to (not including) `root`."""
+    for parent in path.parents:
+        if parent == root or not parent.is_relative_to(root) or any(parent.iterdir()):
+            return
+        parent.rmdir()
+
+
 def _remove_empty_dirs(root: Path) -> None:
+    """Remove every empty folder under `root` (not `root` itself)."""
     if not root.exists():
         return
     for directory in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
@@ -62,32 +74,71 @@ def _remove_empty_dirs(root: Path) -> None:
             directory.rmdir()
 
 
-def sync_tree(root: Path, pages: dict[str, str]) -> SyncReport:
-    """Write `pages` (relative path -> text) under `root`; remove every other file there.
+def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str]]) -> SyncReport:
+    """Write `pages` (relative path -> text, or a stream of (path, text) pairs) under `root`; remove
+    every other file there.
 
-    All or nothing: if any write fails, what this sync already did is undone before the error
-    propagates."""
+    Pages are written as they arrive, so a renderer can stream them without holding them all. A page
+    may take the place of a folder (or sit under a path that was a file): whatever is in its way
+    cannot be a page of this sync, so it is removed first. All or nothing: if any write fails (or the
+    stream raises), what this sync already did is undone before the error propagates."""
     report = SyncReport(root, created_root=not root.exists())
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    existing_dirs = {parent for rel in existing for parent in _parents(rel)}
+    items = pages.items() if isinstance(pages, Mapping) else pages
+    seen: set[str] = set()
     try:
-        # Stale files go first, so a page may take the place of a folder that held only stale files.
-        for rel in sorted(existing - pages.keys()):
-            path = root / rel
-            report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-            path.unlink()
-            report.removed.append(rel)
+        for rel, text in items:
+            seen.add(rel)
+            if rel in existing_dirs or any(parent in existing for parent in _parents(rel)):
+                _clear_the_way(report, existing, existing_dirs, rel)
+            _write_if_changed(report, rel, text.encode("utf-8"), rel in existing)
+        for rel in sorted(existing - seen):
+            _remove(report, rel)
         _remove_empty_dirs(root)
-        for rel, text in pages.items():
-            content = text.encode("utf-8")
-            path = root / rel
-            old = path.read_bytes() if rel in existing else None
-            if old == content:
-                report.unchanged += 1
-                continue
-            report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
-            _atomic_write(path, content)
-            report.written.append(rel)
     except BaseException:
         report.undo()
         raise
+    report.removed.sort()
     return report
+
+
+def _parents(rel: str) -> list[str]:
+    """'a/b/c.md' -> ['a', 'a/b']"""
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def _clear_the_way(report: SyncReport, existing: set[str], existing_dirs: set[str], rel: str) -> None:
+    """Remove the old files where page `rel` goes: a file at one of its parent paths, or a folder at
+    its path. Neither can be a page of this sync (a path cannot be both a file and a folder)."""
+    in_the_way = [parent for parent in _parents(rel) if parent in existing]
+    if rel in existing_dirs:
+        in_the_way += sorted(old for old in existing if old.startswith(rel + "/"))
+    for old in in_the_way:
+        if old not in report._previous:
+            _remove(report, old)
+        existing.discard(old)
+    if rel in existing_dirs:
+        _remove_empty_dirs(report.root / rel)
+        (report.root / rel).rmdir()
+        existing_dirs.difference_update(d for d in list(existing_dirs) if d == rel or d.startswith(rel + "/"))
+
+
+def _remove(report: SyncReport, rel: str) -> None:
+    path = report.root / rel
+    report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
+    path.unlink()
+    report.removed.append(rel)
+
+
+def _write_if_changed(report: SyncReport, rel: str, content: bytes, existed: bool) -> None:
+    path = report.root / rel
+    old = path.read_bytes() if existed else None
+    if old == content:
+        report.unchanged += 1
+        return
+    if rel not in report._previous:  # the first state is the one undo restores
+        report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
+    _atomic_write(path, content)
+    report.written.append(rel)

@@ -149,3 +149,52 @@ def test_a_failed_write_undoes_the_whole_sync(tmp_path, monkeypatch):
     assert _tree(root) == before
     assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
     assert not (root / "new").exists()
+
+
+def test_pages_can_arrive_as_a_stream(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {**PAGES, "stale.md": "# Stale\n"})
+    _age_all(root)
+    report = sync_tree(root, ((rel, text) for rel, text in {**PAGES, "index.md": "# Home, revised\n"}.items()))
+    assert _tree(root) == {**PAGES, "index.md": "# Home, revised\n"}
+    assert (report.written, report.removed, report.unchanged) == (["index.md"], ["stale.md"], 3)
+
+
+def test_a_page_can_sit_where_a_stale_file_was_a_folder_name(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"map": "a file\n", "other.md": "# Other\n"})
+    report = sync_tree(root, {"map/index.md": "# Map\n", "other.md": "# Other\n"})
+    assert _tree(root) == {"map/index.md": "# Map\n", "other.md": "# Other\n"}
+    assert report.removed == ["map"]
+    report.undo()
+    assert _tree(root) == {"map": "a file\n", "other.md": "# Other\n"}
+
+
+def test_undo_after_a_page_replaced_a_folder_brings_the_folder_back(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"map/index.md": "# Map\n", "map/a.md": "# A\n"})
+    report = sync_tree(root, {"map": "now a file\n"})
+    assert _tree(root) == {"map": "now a file\n"}
+    report.undo()
+    assert _tree(root) == {"map/index.md": "# Map\n", "map/a.md": "# A\n"}
+
+
+def test_a_stream_that_fails_midway_undoes_the_sync(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {**PAGES, "stale.md": "# Stale\n"})
+    _age_all(root)
+    before = _tree(root)
+
+    def pages():
+        yield "index.md", "# Home, revised\n"
+        yield "new/page.md", "# New\n"
+        raise RuntimeError("template error")
+
+    try:
+        sync_tree(root, pages())
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the renderer's error should have propagated")
+    assert _tree(root) == before
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
