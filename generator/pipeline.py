@@ -26,13 +26,13 @@ def check(project: Project) -> KnowledgeBase:
 
 
 def generate(project: Project, git_dates: bool = True):
-    """check, render every page in memory, then write the changed files. Returns the write report."""
-    from generator.render import render_pages
+    """check, then render the pages one at a time, writing each that changed as it comes (so memory
+    holds one page, not the site). Returns the write report; a failure undoes the writes."""
+    from generator.render import iter_pages
     from generator.write import sync_tree
 
     kb = check(project)
-    pages = render_pages(kb, project, git_dates=git_dates)
-    return sync_tree(project.generated, pages)
+    return sync_tree(project.generated, iter_pages(kb, project, git_dates=git_dates))
 
 
 def build(project: Project, site_dir=None, git_dates: bool = True):

@@ -11,6 +11,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -22,6 +23,7 @@ from generator.charts import charts as draw_charts
 from generator.charts import data_table
 from generator.citations import Citations, site_settings
 from generator.export import LICENCE_URL, data_files
+from generator.fragments import CONFIDENCE_LABELS, Fragments, confidence_badge, short_title
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.project import Project
@@ -29,7 +31,6 @@ from generator.references import ReferenceList
 from generator.textsafe import finalize, md_escape, md_paragraphs, md_text
 
 SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
-CONFIDENCE_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
 PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
@@ -116,14 +117,6 @@ def record_url(kind: str, record_id: str, base: str = "../") -> Markup:
     return Markup(f"{base}{SECTIONS[kind]}/{record_id}.md")
 
 
-def short_title(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + "…"
-
-
 class Renderer:
     """Renders all pages for one knowledge base."""
 
@@ -137,6 +130,11 @@ class Renderer:
         self.references = ReferenceList(kb.references, PAGE_SIZE)
         self.env.globals["reference_url"] = self.references.url
         r = kb.records
+        self.fragments = fragments = Fragments(kb, self.link, self.citation)
+        self.env.globals.update(
+            lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
+            term_links=fragments.term_links, evidence_item=fragments.evidence_item,
+            confidence_badge=confidence_badge)
         self.env.globals.update(
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
@@ -274,45 +272,50 @@ class Renderer:
         return self.env.get_template(template).render(**context)
 
     def pages(self) -> dict[str, str]:
-        kb, r = self.kb, self.kb.records
-        out: dict[str, str] = {}
+        """Every page at once: relative path -> text (tests; the pipeline streams `iter_pages`)."""
+        return dict(self.iter_pages())
+
+    def iter_pages(self) -> Iterator[tuple[str, str]]:
+        """Every generated file as (path relative to docs/kb, text), one at a time, so the write
+        stage can store each before the next is rendered."""
+        r = self.kb.records
         for finding in r.findings.values():
-            out[f"findings/{finding.id}.md"] = self.page("finding.md.j2", finding=finding)
+            yield f"findings/{finding.id}.md", self.page("finding.md.j2", finding=finding)
         for lesson in r.lessons.values():
-            out[f"lessons/{lesson.id}.md"] = self.page("lesson.md.j2", lesson=lesson)
+            yield f"lessons/{lesson.id}.md", self.page("lesson.md.j2", lesson=lesson)
         for source in r.sources.values():
-            out[f"sources/{source.id}.md"] = self.page("source.md.j2", source=source)
+            yield f"sources/{source.id}.md", self.page("source.md.j2", source=source)
         for comparison in r.comparisons.values():
-            out[f"comparisons/{comparison.id}.md"] = self.page("comparison.md.j2", comparison=comparison)
-        self._alias_pages(out)
+            yield f"comparisons/{comparison.id}.md", self.page("comparison.md.j2", comparison=comparison)
+        yield from self._alias_pages()
         lessons_by = self._group_lessons()
         findings_by = self._group_findings()
         for vocab in ("stakeholders", "themes", "schemes"):
             terms = getattr(r, vocab)
-            out[f"{vocab}/index.md"] = self.page(f"{vocab}_index.md.j2", terms=terms,
+            yield f"{vocab}/index.md", self.page(f"{vocab}_index.md.j2", terms=terms,
                                                  lessons_by=lessons_by[vocab], findings_by=findings_by[vocab])
             for key, term in terms.items():
-                out[f"{vocab}/{key}.md"] = self.page(
+                yield f"{vocab}/{key}.md", self.page(
                     f"{vocab[:-1]}.md.j2", key=key, term=term,
                     lessons=lessons_by[vocab].get(key, []), findings=findings_by[vocab].get(key, []))
-        out["sources/index.md"] = self.page("sources_index.md.j2")
-        out["lessons/index.md"] = self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
-        out["comparisons/index.md"] = self.page("comparisons_index.md.j2")
-        out.update(self.references.pages(self.page))
-        out["glossary/index.md"] = self.page("glossary.md.j2")
-        out["_abbreviations.md"] = self.page("abbreviations.md.j2")
-        out["_home.md"] = self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons())
-        self._map_pages(out, lessons_by, findings_by)
-        self._overflow_pages(out, lessons_by, findings_by)
-        out["whats-new.md"] = self.page("whats_new.md.j2", changes=self.recent_changes())
+        yield "sources/index.md", self.page("sources_index.md.j2")
+        yield "lessons/index.md", self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
+        yield "comparisons/index.md", self.page("comparisons_index.md.j2")
+        yield from self.references.pages(self.page).items()
+        yield "glossary/index.md", self.page("glossary.md.j2")
+        yield "_abbreviations.md", self.page("abbreviations.md.j2")
+        yield "_home.md", self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons())
+        yield from self._map_pages(lessons_by, findings_by)
+        yield from self._overflow_pages(lessons_by, findings_by)
+        yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())
         bib_text = self.project.bibliography.read_text(encoding="utf-8")
         files = data_files(self.kb, bib_text, self.site_url, self.citations.permalink)
-        out.update(files)
-        out["data/index.md"] = self.page("data.md.j2", files=files)
-        return out
+        yield "data/index.md", self.page("data.md.j2", files=files)
+        while files:  # hand each open-data file over and let go of it (evidence.json is large)
+            yield files.popitem()
 
     # --- evidence map, long lists, what's new ----------------------------------------------------
-    def _map_pages(self, out: dict[str, str], lessons_by, findings_by) -> None:
+    def _map_pages(self, lessons_by, findings_by) -> Iterator[tuple[str, str]]:
         """The evidence map, and one page per non-empty theme x stakeholder cell (its matching list)."""
         r = self.kb.records
         cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
@@ -332,16 +335,16 @@ class Renderer:
         source_top = max((len(v) for v in source_cells.values()), default=0) or 1
         source_shade = {key: 0 if not ids else min(4, 1 + (4 * len(ids) - 1) // source_top)
                         for key, ids in source_cells.items()}
-        out["map/index.md"] = self.page("evidence_map.md.j2", cells=cells, shade=shade,
+        yield "map/index.md", self.page("evidence_map.md.j2", cells=cells, shade=shade,
                                         source_cells=source_cells, source_shade=source_shade)
         for (theme, stakeholder), (lessons, findings) in cells.items():
             if lessons or findings:
-                self._listing(out, f"map/{theme}/{stakeholder}",
+                yield from self._listing(f"map/{theme}/{stakeholder}",
                               f"{self.label('themes', theme)}: {self.label('stakeholders', stakeholder)}",
                               lessons, findings, theme=theme, stakeholder=stakeholder)
 
-    def _listing(self, out: dict[str, str], stem: str, title: str, lessons: list[str], findings: list[str],
-                 **context: Any) -> int:
+    def _listing(self, stem: str, title: str, lessons: list[str], findings: list[str],
+                 **context: Any) -> Iterator[tuple[str, str]]:
         """A list of lessons then findings, PAGE_SIZE items a page: stem.md, stem-2.md, ..."""
         items = [("lesson", i) for i in lessons] + [("finding", i) for i in findings]
         pages = max(1, -(-len(items) // PAGE_SIZE))
@@ -350,22 +353,21 @@ class Renderer:
         for number in range(1, pages + 1):
             chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
             path = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
-            out[path] = self.page("listing.md.j2", title=title, chunk=chunk, number=number, pages=pages,
+            yield path, self.page("listing.md.j2", title=title, chunk=chunk, number=number, pages=pages,
                                   name=name, base=depth, stem_parent=stem.split("/")[-2], lesson_total=len(lessons),
                                   finding_total=len(findings), **context)
-        return pages
 
-    def _overflow_pages(self, out: dict[str, str], lessons_by, findings_by) -> None:
+    def _overflow_pages(self, lessons_by, findings_by) -> Iterator[tuple[str, str]]:
         """Theme, scheme and source pages show PAGE_SIZE items per list; the rest continue here."""
         for vocab in ("themes", "schemes"):
             for key in getattr(self.kb.records, vocab):
                 lessons, findings = lessons_by[vocab].get(key, []), findings_by[vocab].get(key, [])
                 if len(lessons) > PAGE_SIZE or len(findings) > PAGE_SIZE:
-                    self._listing(out, f"{vocab}/{key}/all", self.label(vocab, key), lessons, findings)
+                    yield from self._listing(f"{vocab}/{key}/all", self.label(vocab, key), lessons, findings)
         for source_id, findings in self.kb.findings_by_source.items():
             lessons = self.kb.lessons_by_source.get(source_id, [])
             if len(lessons) > PAGE_SIZE or len(findings) > PAGE_SIZE:
-                self._listing(out, f"sources/{source_id}/all", self.title_of("source", source_id),
+                yield from self._listing(f"sources/{source_id}/all", self.title_of("source", source_id),
                               lessons, findings)
 
     def recent_changes(self) -> list[tuple[str, str, str, str]]:
@@ -389,12 +391,12 @@ class Renderer:
             -len(kb.lesson_sources(lesson)), lesson.id))
         return [lesson.id for lesson in ranked[:count]]
 
-    def _alias_pages(self, out: dict[str, str]) -> None:
+    def _alias_pages(self) -> Iterator[tuple[str, str]]:
         r = self.kb.records
         for kind in SECTIONS:
             for record in r.of_kind(kind).values():
                 for alias in record.aliases:
-                    out[f"{SECTIONS[kind]}/{alias}.md"] = self.page(
+                    yield f"{SECTIONS[kind]}/{alias}.md", self.page(
                         "redirect.md.j2", kind=kind, record=record, alias=alias)
 
     def _group_lessons(self) -> dict[str, dict[str, list[str]]]:
@@ -419,3 +421,8 @@ class Renderer:
 
 def render_pages(kb: KnowledgeBase, project: Project, git_dates: bool = True) -> dict[str, str]:
     return Renderer(kb, project, git_dates=git_dates).pages()
+
+
+def iter_pages(kb: KnowledgeBase, project: Project, git_dates: bool = True) -> Iterator[tuple[str, str]]:
+    """Every generated file as (relative path, text), rendered one at a time."""
+    return Renderer(kb, project, git_dates=git_dates).iter_pages()

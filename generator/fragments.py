@@ -1,0 +1,94 @@
+"""Markdown fragments that recur across many pages, built in Python instead of Jinja macros.
+
+A lesson's or finding's list line appears on every theme, stakeholder, scheme, source, map and list
+page that holds it, so each line is built once per record (and link base) and reused. Every value a
+contributor wrote passes through `md_escape`, exactly as the template environment's `finalize` does
+for `{{ value }}`; what these helpers return is Markup, so `finalize` passes it through unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from markupsafe import Markup
+
+from generator.kb import KnowledgeBase
+from generator.textsafe import md_escape
+
+CONFIDENCE_LABELS = {"high": "High", "moderate": "Moderate", "low": "Low", "very-low": "Very low"}
+
+
+def short_title(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def confidence_badge(level: str) -> Markup:
+    """The coloured confidence label: 'High confidence' in a span classed by level."""
+    return Markup(f'<span class="gpce-confidence gpce-confidence--{md_escape(level)}">'
+                  f"{md_escape(CONFIDENCE_LABELS[level])} confidence</span>")
+
+
+def _s(count: int) -> str:
+    return "s" if count != 1 else ""
+
+
+class Fragments:
+    """The recurring fragments of one knowledge base's pages, memoised per record and link base."""
+
+    def __init__(self, kb: KnowledgeBase, link: Callable[..., Markup], cite: Callable[[str], Markup]):
+        self.kb = kb
+        self.link = link
+        self.cite = cite
+        self._lesson_lines: dict[tuple[str, str], Markup] = {}
+        self._finding_lines: dict[tuple[str, str], Markup] = {}
+        self._labels: dict[tuple[str, str], str] = {}
+
+    def _label(self, vocabulary: str, key: str) -> str:
+        """A vocabulary term's label, escaped."""
+        escaped = self._labels.get((vocabulary, key))
+        if escaped is None:
+            escaped = self._labels[vocabulary, key] = md_escape(getattr(self.kb.records, vocabulary)[key].label)
+        return escaped
+
+    def term_links(self, vocabulary: str, keys: list[str], base: str = "../") -> Markup:
+        """'[Label](link), [Label](link)' for these theme, stakeholder or scheme keys."""
+        kind = vocabulary[:-1]
+        return Markup(", ".join(f"[{self._label(vocabulary, key)}]({self.link(kind, key, base)})" for key in keys))
+
+    def lesson_line(self, lesson_id: str, base: str = "../") -> Markup:
+        """A lesson as a list item: title link, confidence, how many findings and sources, origin."""
+        line = self._lesson_lines.get((lesson_id, base))
+        if line is None:
+            line = self._lesson_lines[lesson_id, base] = self._build_lesson_line(lesson_id, base)
+        return line
+
+    def _build_lesson_line(self, lesson_id: str, base: str) -> Markup:
+        kb = self.kb
+        lesson = kb.records.lessons[lesson_id]
+        findings, sources = len(lesson.findings), len(kb.lesson_sources(lesson))
+        origin = "Stated by the source" if lesson.origin.type == "source" else "Synthesis across sources"
+        return Markup(f"- [{md_escape(lesson.title)}]({self.link('lesson', lesson.id, base)}) — "
+                      f"{confidence_badge(kb.lesson_confidence(lesson))} · {findings} finding{_s(findings)} "
+                      f"from {sources} source{_s(sources)} · {origin}")
+
+    def finding_line(self, finding_id: str, base: str = "../") -> Markup:
+        """A finding as a list item: its statement (shortened) as a link, then its confidence."""
+        line = self._finding_lines.get((finding_id, base))
+        if line is None:
+            finding = self.kb.records.findings[finding_id]
+            line = self._finding_lines[finding_id, base] = Markup(
+                f"- [{md_escape(short_title(finding.statement, 160))}]({self.link('finding', finding.id, base)})"
+                f" — {confidence_badge(finding.confidence.level)}")
+        return line
+
+    def evidence_item(self, item) -> Markup:
+        """A quotation as a block quote, with its citation, locator, what it cites, and the source link."""
+        citing = ""
+        if item.cites:
+            citing = " (citing " + "; ".join(self.cite(key) for key in item.cites) + ")"
+        return Markup(f"> {md_escape(item.quote)}\n>\n> — {self.cite(item.source)}, {md_escape(item.locator)}"
+                      f"{citing}. [Source details]({self.link('source', item.source)})")
