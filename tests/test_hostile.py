@@ -563,3 +563,21 @@ def test_failed_strict_build_keeps_the_previous_site(fixture_project):
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in fixture_project.site.rglob("*") if p.is_file()} == before
     assert {p: p.read_bytes() for p in fixture_project.generated.rglob("*") if p.is_file()} == generated
+
+
+def test_failed_search_index_fails_the_build_and_keeps_the_previous_site(fixture_project, monkeypatch):
+    """A real Pagefind failure (it panics on a selector it cannot parse) fails the whole build."""
+    from generator import pipeline, search
+
+    pipeline.build(fixture_project, git_dates=False)
+    before = {p: p.read_bytes() for p in fixture_project.site.rglob("*") if p.is_file()}
+    assert any(p.parts[-2:] == ("pagefind", "pagefind-entry.json") for p in before)
+    replace(fixture_project, FINDING, "Pilots with larger budgets", "Pilots with much larger budgets")
+    monkeypatch.setattr(search, "EXCLUDE_SELECTORS", "[[")
+    result = CliRunner().invoke(main, ["build", "--root", str(fixture_project.root)])
+    assert result.exit_code == 1, result.output
+    assert "search index (Pagefind) failed: Pagefind exited with status" in result.output
+    assert result.output.splitlines()[-1] == "build: failed; the previous site and generated pages are unchanged"
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in fixture_project.site.rglob("*") if p.is_file()} == before
+    assert not list(fixture_project.root.glob(".site-*")), "staging folder left behind"

@@ -85,6 +85,8 @@ def test_every_record_is_in_the_search_index(built):
     text_by_page: dict[str, str] = defaultdict(str)
     for url, page in indexed_pages(project.site).items():  # Pagefind's record of each page
         text_by_page[url] += " " + normalise(page["meta"].get("title", "") + " " + page["content"])
+        # Only the article is indexed: not the skip link before it, nor the headings' permalinks.
+        assert "Skip to content" not in page["content"] and "¶" not in page["content"], url
     for kind, record_id, record in _records(kb):
         location = "/" + _page_of(kb, kind, record).removesuffix("index.html")
         assert location in text_by_page, f"{kind} {record_id}: page not indexed"
