@@ -4,7 +4,8 @@ references/index.md lists the letters (with how many references each holds); eac
 page, references/<letter>.md, continued on references/<letter>-2.md ... after `page_size` entries.
 A reference is filed under the first letter of its formatted (Harvard) text, which is also the
 order the entries are listed in; accents are dropped (Ó -> o) and an entry starting with a digit or
-symbol goes under "other". `ReferenceList.url` is the one place that knows which page holds a key.
+symbol goes under "other". Each entry shows its Harvard text, the records citing it and, folded, its
+BibTeX (with Material's copy button), so a reader can cite any work, not only those with a source page. `ReferenceList.url` is the one place that knows which page holds a key.
 """
 
 from __future__ import annotations
@@ -57,11 +58,14 @@ class ReferenceList:
 
     def pages(self, page: Callable[..., str]) -> dict[str, str]:
         """The index of letters and every letter's pages, rendered with `page(template, **context)`."""
+        from generator.render import code_html  # render imports this module
+
         counts = {letter: sum(len(refs) for _, refs in pages) for letter, pages in self.letters.items()}
         out = {"references/index.md": page("references.md.j2", letters=self.letters, counts=counts)}
         for letter, pages in self.letters.items():
             for number, (stem, refs) in enumerate(pages, 1):
                 out[f"references/{stem}.md"] = page(
                     "references_letter.md.j2", letters=self.letters, counts=counts, letter=letter,
-                    references=refs, number=number, pages=[s for s, _ in pages])
+                    references=refs, number=number, pages=[s for s, _ in pages],
+                    bibtex=lambda ref: Markup(code_html(ref.bibtex)))
         return out
