@@ -85,7 +85,7 @@ class Result:
     zensical_pages: int = 0
     zensical_note: str = ""
     zensical_pagefind: bool = False  # Zensical's output has a pagefind/ bundle (it runs no MkDocs hooks)
-    zensical_search_bytes: int = 0  # Zensical's own search index (search.json), raw
+    zensical_search_bytes: int | None = None  # Zensical's own search index (search.json), raw; None: not looked at
     incremental: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -380,7 +380,7 @@ def _pagefind_size(r: Result) -> str:
 
 
 def _zensical_search(r: Result) -> str:
-    if not r.zensical_s:
+    if not r.zensical_s or r.zensical_search_bytes is None:
         return "—"
     own = f"own search.json {_mb(r.zensical_search_bytes)}" if r.zensical_search_bytes else "no search.json"
     return own + ("; Pagefind bundle" if r.zensical_pagefind else "; no Pagefind (no MkDocs hooks)")
@@ -427,7 +427,8 @@ def table(results: list[Result]) -> str:
     rows += [
         ("Pagefind bundle" + (" (the site's search)" if in_site else " (measured, not the site's search)"), _pagefind_size),
         ("Pagefind: bytes before first result, typical / worst",
-         lambda r: f"{_mb(r.pagefind_first_search)} / {_mb(r.pagefind_first_search_worst)}" if r.pagefind_bytes else "—"),
+         lambda r: f"{_mb(r.pagefind_first_search)} / {_mb(r.pagefind_first_search_worst) if r.pagefind_first_search_worst else '—'}"
+         if r.pagefind_bytes else "—"),
     ]
     header = "| | " + " | ".join(f"N = {r.records:,}" for r in results) + " |"
     lines = [header, "| --- |" + " ---: |" * len(results)]
