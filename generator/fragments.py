@@ -45,6 +45,7 @@ class Fragments:
         self.cite = cite
         self._lesson_lines: dict[tuple[str, str], Markup] = {}
         self._finding_lines: dict[tuple[str, str], Markup] = {}
+        self._finding_quotes: dict[str, Markup] = {}
         self._labels: dict[tuple[str, str], str] = {}
 
     def _label(self, vocabulary: str, key: str) -> str:
@@ -92,3 +93,18 @@ class Fragments:
             citing = " (citing " + "; ".join(self.cite(key) for key in item.cites) + ")"
         return Markup(f"> {md_escape(item.quote)}\n>\n> — {self.cite(item.source)}, {md_escape(item.locator)}"
                       f"{citing}. [Source details]({self.link('source', item.source)})")
+
+    def finding_quote(self, finding_id: str) -> Markup:
+        """A finding as a collapsed block on a lesson page: statement, its quotations, a link to it.
+        Ends with the link line's newline."""
+        block = self._finding_quotes.get(finding_id)
+        if block is None:
+            finding = self.kb.records.findings[finding_id]
+            quotes = "".join(f"    > {md_escape(item.quote)}\n    >\n    > — {self.cite(item.source)}, "
+                             f"{md_escape(item.locator)}\n\n" for item in finding.evidence)
+            block = self._finding_quotes[finding_id] = Markup(
+                f'??? quote "{md_escape(short_title(finding.statement, 150))} — '
+                f'{md_escape(CONFIDENCE_LABELS[finding.confidence.level])} confidence"\n'
+                f"    {md_escape(finding.statement)}\n\n{quotes}"
+                f"    [Open the finding]({self.link('finding', finding.id)})\n")
+        return block

@@ -81,13 +81,15 @@ def code_html(text: str) -> str:
 
 def code_tabs(tabs: list[tuple[str, str, str]], group: str) -> Markup:
     """Content tabs (Material's alternate style, as pymdownx.tabbed writes them) of code blocks, one
-    raw HTML block: (label, language, text) per tab. Material adds a copy button to each block."""
+    raw HTML block: (label, language, text) per tab; text already encoded by `code_html` comes as
+    Markup. Material adds a copy button to each block."""
     checked = ['checked="checked" '] + [""] * (len(tabs) - 1)
     inputs = "".join(f'<input {checked[i]}id="{group}-{i + 1}" name="{group}" type="radio">'
                      for i in range(len(tabs)))
     labels = "".join(f'<label for="{group}-{i + 1}">{code_html(label)}</label>' for i, (label, _, _) in enumerate(tabs))
     blocks = "".join(f'<div class="tabbed-block"><div class="language-{lang} highlight"><pre><span></span>'
-                     f'<code>{code_html(text)}</code></pre></div></div>' for _, lang, text in tabs)
+                     f'<code>{text if isinstance(text, Markup) else code_html(text)}</code></pre></div></div>'
+                     for _, lang, text in tabs)
     return Markup(f'<div class="tabbed-set tabbed-alternate gpce-cite" data-tabs="1:{len(tabs)}">{inputs}'
                   f'<div class="tabbed-labels">{labels}</div><div class="tabbed-content">{blocks}</div></div>')
 
@@ -130,11 +132,12 @@ class Renderer:
         self.references = ReferenceList(kb.references, PAGE_SIZE)
         self.env.globals["reference_url"] = self.references.url
         r = kb.records
+        self._source_refs_memo: dict[tuple[str, ...], Markup] = {}
         self.fragments = fragments = Fragments(kb, self.link, self.citation)
         self.env.globals.update(
             lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
             term_links=fragments.term_links, evidence_item=fragments.evidence_item,
-            confidence_badge=confidence_badge)
+            finding_quote=fragments.finding_quote, confidence_badge=confidence_badge)
         self.env.globals.update(
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
@@ -206,9 +209,16 @@ class Renderer:
             tabs = [("Harvard", "text", cite.harvard), ("BibTeX", "bibtex", cite.bibtex)]
             if sources:
                 plural = "s" if len(sources) > 1 else ""
-                tabs += [(f"Source reference{plural} (Harvard)", "text", self.source_refs(sources, "plain")),
-                         (f"Source BibTeX", "bibtex", self.source_refs(sources, "bibtex"))]
+                tabs += [(f"Source reference{plural} (Harvard)", "text", self._source_refs_html(sources, "plain")),
+                         (f"Source BibTeX", "bibtex", self._source_refs_html(sources, "bibtex"))]
         return code_tabs(tabs, f"cite-{kind}")
+
+    def _source_refs_html(self, keys: list[str], form: str) -> Markup:
+        """source_refs, encoded for a code block; memoised, as many records share the same sources."""
+        encoded = self._source_refs_memo.get((*keys, form))
+        if encoded is None:
+            encoded = self._source_refs_memo[(*keys, form)] = Markup(code_html(self.source_refs(keys, form)))
+        return encoded
 
     def cite_record(self, kind: str, record_id: str):
         when = self.record_dates(kind, record_id)
