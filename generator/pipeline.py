@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from generator.bib import parse_bibliography
 from generator.errors import EvidenceError
 from generator.kb import KnowledgeBase
@@ -10,8 +13,28 @@ from generator.project import Project
 from generator.validate import check_bibliography_keys, validate_records
 
 
+@contextmanager
+def cyclic_gc_paused():
+    """Pause CPython's cyclic garbage collector. A stage that builds a large, long-lived and acyclic
+    structure (parsed records, typed records, pages) makes it re-scan everything built so far each
+    time enough new objects pile up: about a third of check's time at 10,000 records. Reference
+    counting still frees everything as usual; the collector resumes (if it was on) afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check(project: Project) -> KnowledgeBase:
     """Load and validate everything; raise EvidenceError with every problem found."""
+    with cyclic_gc_paused():
+        return _check(project)
+
+
+def _check(project: Project) -> KnowledgeBase:
     raw = load_evidence(project.evidence, project.root)
     records, problems = validate_records(raw)
     bib_display = display_path(project.bibliography, project.root)
