@@ -21,8 +21,6 @@ MATERIAL_ONLY = [
     # Firefox restoring the drawer and search state; the bundled vnu (20.6) allows autocomplete only
     # on text-like inputs.
     (r"^Attribute “autocomplete” is only allowed when the input type is", 'class="md-toggle"'),
-    # Material's search box sets Safari's non-standard autocorrect="off".
-    (r"^Attribute “autocorrect” not allowed on element “input”", 'class="md-search__input"'),
     # Material's "Table of contents" title is a <label for="__toc"> of a visually hidden checkbox
     # toggle (its CSS-only drawer).
     (r"^The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control",
