@@ -32,6 +32,23 @@ def confidence_badge(level: str) -> Markup:
                   f"{md_escape(CONFIDENCE_LABELS[level])} confidence</span>")
 
 
+def more(shown: int, total: int, href: str, noun: str) -> Markup:
+    """'[All N noun](href) (M more than shown here).' and a newline, when a list was cut; else nothing.
+    `href` is built by the template from ids and links, not from contributor text."""
+    if total <= shown:
+        return Markup("")
+    return Markup(f"[All {total} {md_escape(noun)}]({href}) ({total - shown} more than shown here).\n")
+
+
+def pager(name: str, number: int, pages: int) -> Markup:
+    """'Page 2 of 3: [1](name.md) **2** [3](name-3.md)' and its class line, when there are several pages."""
+    if pages <= 1:
+        return Markup("")
+    links = "".join(f" **{n}**" if n == number else f" [{n}]({name}{f'-{n}' if n > 1 else ''}.md)"
+                    for n in range(1, pages + 1))
+    return Markup(f"Page {number} of {pages}:{links}\n{{: .gpce-pager }}\n")
+
+
 def _s(count: int) -> str:
     return "s" if count != 1 else ""
 
@@ -75,6 +92,23 @@ class Fragments:
         return Markup(f"- [{md_escape(lesson.title)}]({self.link('lesson', lesson.id, base)}) — "
                       f"{confidence_badge(kb.lesson_confidence(lesson))} · {findings} finding{_s(findings)} "
                       f"from {sources} source{_s(sources)} · {origin}")
+
+    def lesson_lines(self, lesson_ids: list[str], base: str = "../") -> Markup:
+        """lesson_line for each, one a line (no newline after the last)."""
+        return Markup("\n".join([self.lesson_line(lesson_id, base) for lesson_id in lesson_ids]))
+
+    def finding_lines(self, finding_ids: list[str], base: str = "../") -> Markup:
+        """finding_line for each, one a line (no newline after the last)."""
+        return Markup("\n".join([self.finding_line(finding_id, base) for finding_id in finding_ids]))
+
+    def confidence_mix(self, finding_ids: list[str]) -> Markup:
+        """'2 high, 1 low': how many of these findings are at each confidence level, best first."""
+        counts: dict[str, int] = {}
+        for finding_id in finding_ids:
+            level = self.kb.records.findings[finding_id].confidence.level
+            counts[level] = counts.get(level, 0) + 1
+        return Markup(", ".join(f"{counts[level]} {md_escape(label.lower())}"
+                                for level, label in CONFIDENCE_LABELS.items() if counts.get(level)))
 
     def finding_line(self, finding_id: str, base: str = "../") -> Markup:
         """A finding as a list item: its statement (shortened) as a link, then its confidence."""

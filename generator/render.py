@@ -10,6 +10,8 @@ import html
 import json
 import re
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +25,7 @@ from generator.charts import charts as draw_charts
 from generator.charts import data_table
 from generator.citations import Citations, site_settings
 from generator.export import LICENCE_URL, data_files
-from generator.fragments import CONFIDENCE_LABELS, Fragments, confidence_badge, short_title
+from generator.fragments import CONFIDENCE_LABELS, Fragments, confidence_badge, more, pager, short_title
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.project import Project
@@ -69,14 +71,22 @@ def _html_text(value: Any) -> Any:
     return html.escape(" ".join(value.split()), quote=True) if isinstance(value, str) else value
 
 
-_CODE_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "&<>\"'\\`*_[]{}()#+!|~^=:$%@-"}
-"""Every character with meaning in HTML, Markdown, pymdownx or Jinja, as a character reference."""
+_CODE_SPECIAL = "&<>\"'\\`*_[]{}()#+!|~^=:$%@-"
+"""Every character with meaning in HTML, Markdown, pymdownx or Jinja."""
+_CODE_ENTITIES = {ord(c): f"&#{ord(c)};" for c in _CODE_SPECIAL}
+_CODE_SPECIAL_RE = re.compile("[" + re.escape(_CODE_SPECIAL) + "]")
+
+
+def _code_entity(match: re.Match) -> str:
+    return _CODE_ENTITIES[ord(match.group())]
 
 
 def code_html(text: str) -> str:
     """Verbatim text for a <code> element in a raw HTML block: Markdown leaves raw HTML alone and
-    the browser decodes the references, so readers see (and copy) exactly `text`."""
-    return "\n".join(line.translate(_CODE_ENTITIES) for line in str(text).splitlines())
+    the browser decodes the references, so readers see (and copy) exactly `text`. Every special
+    character becomes a character reference (as `.translate(_CODE_ENTITIES)`, faster); line breaks
+    become \\n."""
+    return _CODE_SPECIAL_RE.sub(_code_entity, "\n".join(str(text).splitlines()))
 
 
 def code_tabs(tabs: list[tuple[str, str, str]], group: str) -> Markup:
@@ -133,11 +143,14 @@ class Renderer:
         self.env.globals["reference_url"] = self.references.url
         r = kb.records
         self._source_refs_memo: dict[tuple[str, ...], Markup] = {}
+        self._templates: dict[str, Any] = {}
         self.fragments = fragments = Fragments(kb, self.link, self.citation)
         self.env.globals.update(
             lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
             term_links=fragments.term_links, evidence_item=fragments.evidence_item,
-            finding_quote=fragments.finding_quote, confidence_badge=confidence_badge)
+            finding_quote=fragments.finding_quote, confidence_badge=confidence_badge,
+            lesson_lines=fragments.lesson_lines, finding_lines=fragments.finding_lines,
+            confidence_mix=fragments.confidence_mix, more=more, pager=pager, updated=self.updated)
         self.env.globals.update(
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
@@ -269,6 +282,13 @@ class Renderer:
                 findings[key] += 1
         return [(key, lessons[key], findings[key]) for key in r.themes if lessons[key] or findings[key]]
 
+    def updated(self, kind: str, record_id: str) -> Markup:
+        """'Added … · last changed …' as a small line, when git knows the record's dates."""
+        when = self.record_dates(kind, record_id)
+        if not when:
+            return Markup("")
+        return Markup(f'<small class="gpce-dates">Added {md_escape(when[0])} · last changed {md_escape(when[1])}</small>\n')
+
     def record_dates(self, kind: str, record_id: str) -> tuple[str, str] | None:
         """(added, last changed) as ISO dates, from git; None outside git."""
         when = self._timestamps(kind, record_id)
@@ -279,7 +299,10 @@ class Renderer:
 
     # --- pages ---------------------------------------------------------------------------------
     def page(self, template: str, **context: Any) -> str:
-        return self.env.get_template(template).render(**context)
+        loaded = self._templates.get(template)
+        if loaded is None:  # get_template checks the file on disk on every call
+            loaded = self._templates[template] = self.env.get_template(template)
+        return loaded.render(**context)
 
     def pages(self) -> dict[str, str]:
         """Every page at once: relative path -> text (tests; the pipeline streams `iter_pages`)."""
@@ -362,8 +385,9 @@ class Renderer:
         depth = "../" * stem.count("/")
         for number in range(1, pages + 1):
             chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+            groups = [(kind, [record_id for _, record_id in group]) for kind, group in groupby(chunk, key=itemgetter(0))]
             path = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
-            yield path, self.page("listing.md.j2", title=title, chunk=chunk, number=number, pages=pages,
+            yield path, self.page("listing.md.j2", title=title, groups=groups, number=number, pages=pages,
                                   name=name, base=depth, stem_parent=stem.split("/")[-2], lesson_total=len(lessons),
                                   finding_total=len(findings), **context)
 
