@@ -93,7 +93,7 @@
       return;
     }
     load().then(function (pagefind) {
-      return pagefind.debouncedSearch(query, {}, 150);
+      return pagefind.debouncedSearch(query, {}, 300);
     }).then(function (found) {
       if (found === null || mine !== generation) return null;  // a later query superseded this one
       return Promise.all(found.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }))
