@@ -25,14 +25,16 @@ VOCABULARIES = ("themes", "stakeholders", "schemes")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def evidence_document(kb: KnowledgeBase, site_url: str) -> dict[str, Any]:
+def _record(kind: str, record) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "record_kind": kind,
+            **record.model_dump(mode="json", by_alias=True, exclude_none=True)}
+
+
+def evidence_document(kb: KnowledgeBase, site_url: str, with_records: bool = True) -> dict[str, Any]:
+    """The whole export as one document (`records` left empty unless with_records)."""
     r = kb.records
-    records: dict[str, list[dict]] = {}
-    for kind, plural in KINDS.items():
-        records[plural] = [
-            {"schema_version": SCHEMA_VERSION, "record_kind": kind,
-             **record.model_dump(mode="json", by_alias=True, exclude_none=True)}
-            for record in r.of_kind(kind).values()]
+    records = {plural: [_record(kind, record) for record in r.of_kind(kind).values()] if with_records else []
+               for kind, plural in KINDS.items()}
     return {
         "schema_version": SCHEMA_VERSION,
         "licence": LICENCE,
@@ -43,6 +45,22 @@ def evidence_document(kb: KnowledgeBase, site_url: str) -> dict[str, Any]:
                                 for key, term in getattr(r, name).items()} for name in VOCABULARIES},
         "glossary": {key: entry.model_dump(mode="json", exclude_none=True) for key, entry in r.glossary.items()},
     }
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def evidence_json(kb: KnowledgeBase, site_url: str) -> str:
+    """evidence.json: the same text as dumping `evidence_document` whole, but encoded a record at a
+    time, so the records are never all held as Python dicts at once."""
+    r = kb.records
+    records = ",".join(
+        f"{_dumps(plural)}:[" + ",".join(_dumps(_record(kind, record)) for record in r.of_kind(kind).values()) + "]"
+        for kind, plural in KINDS.items())
+    document = evidence_document(kb, site_url, with_records=False)
+    return "{" + ",".join(f"{_dumps(key)}:" + ("{" + records + "}" if key == "records" else _dumps(value))
+                          for key, value in document.items()) + "}\n"
 
 
 def records_from_export(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -101,7 +119,7 @@ def lessons_csv(kb: KnowledgeBase, url_of) -> str:
 def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
     files = {
-        "data/evidence.json": json.dumps(evidence_document(kb, site_url), ensure_ascii=False, separators=(",", ":")) + "\n",
+        "data/evidence.json": evidence_json(kb, site_url),
         "data/findings.csv": findings_csv(kb, url_of),
         "data/lessons.csv": lessons_csv(kb, url_of),
         "data/references.bib": bibliography_text,

@@ -1,5 +1,5 @@
-"""Escaping helpers and the Python fragments that replaced hot template macros: contributor text stays
-inert text, exactly as the template environment's finalize escapes it."""
+"""Render helpers: escaping, the Python fragments that replaced hot template macros (contributor text
+stays inert, exactly as the template environment's finalize escapes it), code blocks and the JSON export."""
 
 from __future__ import annotations
 
@@ -47,3 +47,22 @@ def test_fragments_escape_contributor_text_as_finalize_does():
         f"> {safe}\n>\n> — Cite s1, {safe} (citing Cite c1; Cite c2). [Source details](../sources/s1.md)")
     for text in (fragments.lesson_line("l1"), fragments.finding_line("f1"), fragments.evidence_item(item)):
         assert isinstance(text, Markup) and "<script" not in text and "{{" not in text and "](javascript" not in text
+
+
+def test_code_html_encodes_every_code_point_like_the_table():
+    from generator.render import _CODE_ENTITIES, code_html
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    text = "@article{k,\n  title = {A & B <i>},\r\n}\n" + every
+    assert code_html(text) == "\n".join(line.translate(_CODE_ENTITIES) for line in text.splitlines())
+
+
+def test_evidence_json_is_the_whole_document_dumped_at_once(fixture_project):
+    import json
+
+    from generator.export import evidence_document, evidence_json
+    from generator.pipeline import check
+
+    kb = check(fixture_project)
+    assert evidence_json(kb, "https://example.org/") == json.dumps(
+        evidence_document(kb, "https://example.org/"), ensure_ascii=False, separators=(",", ":")) + "\n"
