@@ -382,24 +382,17 @@ _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP = (
 _MAX_COLLECTIONS = 2_000
 """libyaml's composer recurses once per nesting level (a segfault near 100,000 levels, fine at 10,000);
 a file with at most this many collection indicators cannot nest deeper than this."""
-_POSSIBLE_ANCHOR = re.compile(r"(?<![A-Za-z0-9])&")
-"""An anchor starts a token, so an '&' right after a letter or digit (A&E, R&D) is never one."""
+_POSSIBLE_PROPERTY = re.compile(r"(?<![A-Za-z0-9])[&!]")
+"""Anchors (&name) and tags (!tag) start a token, so an '&' or '!' right after a letter or digit
+(A&E, R&D, 'at once!') is neither."""
 
 
 class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """CSafeLoader with Resolver.resolve's answers, minus its per-node generality (this loader has no
-    path resolvers and no wildcard implicit resolvers)."""
-
-    _implicit = _BaseLoader.yaml_implicit_resolvers
+    """CSafeLoader that leaves tags to `_build`: in a file without tags (`_fast_load` makes sure) a
+    node's tag follows from its kind and, for a plain scalar, YAML 1.1's implicit patterns."""
 
     def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                for tag, regexp in self._implicit.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
-            return _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
+        return None
 
     def descend_resolver(self, current_node, current_index):
         pass
@@ -408,14 +401,18 @@ class _FastLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         pass
 
 
-assert not _BaseLoader.yaml_path_resolvers and None not in _BaseLoader.yaml_implicit_resolvers
+_IMPLICIT = dict(_BaseLoader.yaml_implicit_resolvers)
+"""First character -> [(tag, pattern)]: what Resolver.resolve tries on a plain scalar."""
+assert not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT  # then resolve needs nothing else
 
 
 def _fast_load(text: str) -> Any:
     """Parse plain YAML (the usual record) with the node graph composed in C, then one walk that
     builds the values; _IRREGULAR for anything else (tags, anchors, aliases, merge or non-string or
     duplicate keys, deep nesting, syntax errors), so that `_strict_load` reports it exactly as before."""
-    if ("&" in text and _POSSIBLE_ANCHOR.search(text)) or _collection_bound(text) > _MAX_COLLECTIONS:
+    if ("&" in text or "!" in text) and _POSSIBLE_PROPERTY.search(text):
+        return _IRREGULAR
+    if _collection_bound(text) > _MAX_COLLECTIONS:
         return _IRREGULAR
     loader = _FastLoader(text)
     try:
@@ -444,33 +441,46 @@ _SCALARS = {
 }
 
 
+def _implicit_tag(node: Any) -> str:
+    """The tag Resolver.resolve gives an untagged scalar."""
+    if not node.style:  # plain ('' from libyaml, None from the pure-Python composer), not quoted or block
+        value = node.value
+        for tag, regexp in _IMPLICIT.get(value[:1], ()):
+            if regexp.match(value):
+                return tag
+    return _STR
+
+
+def _is_text(node: Any) -> bool:
+    """A scalar that is certainly text (most are: quoted, or not starting like a number, yes/no or null)."""
+    return type(node) is yaml.ScalarNode and (bool(node.style) or node.value[:1] not in _IMPLICIT)
+
+
 def _build(loader: Any, node: Any, depth: int) -> Any:
     """The value SafeConstructor would build for `node`, which is at nesting `depth` (1 = top).
-    Plain text, nearly every node, is taken inline: this walk is the loader's hot loop."""
-    node_type, tag = type(node), node.tag
+    Text, nearly every node, is taken inline: this walk is the loader's hot loop."""
+    node_type = type(node)
     if node_type is yaml.ScalarNode:
-        if tag not in _SCALARS:
+        construct = _SCALARS.get(_implicit_tag(node), _Declined)
+        if construct is _Declined:  # '<<' or '=': StrictLoader rejects them as tags
             raise _Declined
-        construct = _SCALARS[tag]
         return node.value if construct is None else construct(loader, node)
     if depth > MAX_DEPTH:
         raise _Declined
     depth += 1
-    if tag == _SEQ and node_type is yaml.SequenceNode:
-        return [item.value if item.tag == _STR and type(item) is yaml.ScalarNode else _build(loader, item, depth)
-                for item in node.value]
-    if tag != _MAP or node_type is not yaml.MappingNode:
-        raise _Declined
+    if node_type is yaml.SequenceNode:
+        return [item.value if _is_text(item) else _build(loader, item, depth) for item in node.value]
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
         key = key_node.value
-        if key_node.tag != _STR or type(key_node) is not yaml.ScalarNode or key in mapping:
-            raise _Declined
-        if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:
-            mapping[key] = value_node.value
-        else:
-            mapping[key] = _build(loader, value_node, depth)
+        if not (_is_text(key_node) or _is_str_scalar(key_node)) or key in mapping:
+            raise _Declined  # a repeated key, or one that is not text
+        mapping[key] = value_node.value if _is_text(value_node) else _build(loader, value_node, depth)
     return mapping
+
+
+def _is_str_scalar(node: Any) -> bool:
+    return type(node) is yaml.ScalarNode and _implicit_tag(node) == _STR
 
 
 def _depth(value: Any, level: int = 0) -> int:

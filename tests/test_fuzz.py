@@ -138,3 +138,26 @@ def test_rendered_pages_hold_no_markup_from_record_text(statement, quote, locato
         html = markdown.markdown(body, extensions=_MARKDOWN_EXTENSIONS)
         assert_inert_html(html, name)
         assert "<script" not in html.lower()
+
+
+YAML_LIKE = st.lists(st.sampled_from(["id: x\n", "  ", "- ", "a: ", "b: ", "[", "]", "{", "}", ", ", "&a ", "*a",
+                                      "!!str ", "! ", "<<: ", "= ", "? ", "|\n", ">-\n", "'", '"', "#", " #x", "\t",
+                                      "\n", "1: ", "yes", "No", "~", "0x1F", "1_000", "1.5e3", ".inf", "2001-02-03",
+                                      "12:30:00", "---\n", "A&E", "wow!"]) | st.text(max_size=6),
+                     max_size=40).map("".join)
+
+
+@settings(FUZZ, max_examples=400)
+@given(YAML_LIKE)
+def test_fast_loader_changes_nothing_but_speed(text):
+    """Every text loads to the same value (types included), or fails with the same problems, with
+    the fast path as with the strict load alone."""
+    from unittest import mock
+
+    from generator import loader
+
+    fast = loader._parse_yaml(Path("record.yaml"), "record.yaml", text.encode("utf-8"))
+    with mock.patch.object(loader, "_fast_load", lambda text: loader._IRREGULAR):
+        strict = loader._parse_yaml(Path("record.yaml"), "record.yaml", text.encode("utf-8"))
+    assert fast[1] == strict[1]
+    assert repr(fast[0] and fast[0].data) == repr(strict[0] and strict[0].data)

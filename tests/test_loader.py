@@ -316,15 +316,20 @@ def test_fast_path_builds_what_the_strict_loader_builds_for_every_real_file():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("a: 1\nb: 2.5\nc: true\nd: ~\ne: 1997-04-01\nf: '7'\ng: !!str 8\nh: []\ni: {}\n",
+    ("a: 1\nb: 2.5\nc: true\nd: ~\ne: 1997-04-01\nf: '7'\ng: \"8\"\nh: []\ni: {}\n",
      {"a": 1, "b": 2.5, "c": True, "d": None, "e": "1997-04-01", "f": "7", "g": "8", "h": [], "i": {}}),
     ("- [x, {y: z}]\n- ''\n", [["x", {"y": "z"}], ""]),
+    ("- 71\n- '71'\n- 0.5\n- No\n- 'No'\n- Note\n- |\n  12\n", [71, "71", 0.5, False, "No", "Note", "12\n"]),
+    ("TPP: a\n'yes': b\nNote: c\nsaid: at once! Really!\n",
+     {"TPP": "a", "yes": "b", "Note": "c", "said": "at once! Really!"}),
     ("plain text\n", "plain text"),
 ])
 def test_fast_path_keeps_yaml_scalar_types(text, expected):
-    from generator.loader import _fast_load
+    import yaml
 
-    assert _fast_load(text) == expected
+    from generator.loader import StrictLoader, _fast_load
+
+    assert _fast_load(text) == expected == yaml.load(text, Loader=StrictLoader)  # noqa: S506
 
 
 @pytest.mark.parametrize("text", [
@@ -332,6 +337,12 @@ def test_fast_path_keeps_yaml_scalar_types(text, expected):
     "a: !!python/name:os.system\n",  # a tag
     "a: !!binary aGk=\n",           # a tag SafeLoader knows but records do not use
     "<<: {a: 1}\n",                 # merge key
+    "a: <<\n",                      # a merge or value marker as a value: StrictLoader calls it a tag
+    "a: =\n",
+    "yes: a\n",                     # a key that YAML reads as true
+    "a: ! b\n",                     # the non-specific tag
+    "a: !!str 8\n",
+    "a: [!x b]\n",
     "1: a\n",                       # non-string key
     "? [a]\n: b\n",                 # collection as key
     "a: 1\na: 2\n",                 # duplicate key
