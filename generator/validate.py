@@ -349,9 +349,14 @@ def _other_kind(result: Validated, value: str, target: str) -> str:
     return ""
 
 
+def _fields_of(kind: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `names` that records of `kind` have (a missing attribute is slow on a pydantic model)."""
+    return tuple(name for name in names if name in RECORD_MODELS[kind].model_fields)
+
+
 def _check_vocab(result: Validated, problems: list[Problem], kind: str, record: Any) -> None:
-    for vocab in ("themes", "stakeholders", "schemes"):
-        for index, term in enumerate(getattr(record, vocab, ()) or ()):
+    for vocab in _VOCAB_FIELDS[kind]:
+        for index, term in enumerate(getattr(record, vocab) or ()):
             _ref(result, problems, kind, record.id, (vocab, index), term, vocab[:-1])
 
 
@@ -360,16 +365,21 @@ def _check_evidence(result: Validated, problems: list[Problem], kind: str, recor
         _ref(result, problems, kind, record.id, ("evidence", index, "source"), item.source, "source")
 
 
-_ID_LISTS = ("aliases", "themes", "stakeholders", "schemes", "findings", "contexts")
+_ID_LISTS = {kind: _fields_of(kind, ("aliases", "themes", "stakeholders", "schemes", "findings", "contexts"))
+             for kind in RECORD_MODELS}
+_VOCAB_FIELDS = {kind: _fields_of(kind, ("themes", "stakeholders", "schemes")) for kind in RECORD_MODELS}
 
 
 def _check_repeats(result: Validated, problems: list[Problem]) -> None:
     """An id listed twice in one field is a slip (usually a copy-paste meant for another id)."""
     for kind in RECORD_MODELS:
         for record_id, record in result.of_kind(kind).items():
-            for name in _ID_LISTS:
+            for name in _ID_LISTS[kind]:
+                values = getattr(record, name) or ()
+                if len(set(values)) == len(values):
+                    continue  # the usual case: no repeats to locate
                 seen: set[str] = set()
-                for index, value in enumerate(getattr(record, name, ()) or ()):
+                for index, value in enumerate(values):
                     if value in seen:
                         file = result.files[(kind, record_id)]
                         problems.append(file.problem((name, index), f"'{value}' is listed twice in '{name}'",
