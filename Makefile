@@ -46,7 +46,7 @@ test: $(STAMP) browser-deps  ## run the whole test suite
 # Two processes at once, one per core ("/" splits the sizes): 500, 2,000 and 10,000 beside 20,000.
 # A quick run: make bench BENCH_SIZES=500,2000 (or BENCH_ARGS="--sizes 500 --no-write").
 BENCH_SIZES ?= 500,2000,10000/20000
-bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~40 min)
+bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~50 min)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
