@@ -530,7 +530,7 @@ def targets(results: list[Result]) -> list[str]:
             lines.append(
                 f"- Incremental at N = {r.records:,}: one edited finding rewrites {inc['files_written']} generated "
                 f"files; regenerate {inc['regenerate_edit_cpu_s']:.1f} s + `mkdocs build --dirty` "
-                f"{inc['dirty_mkdocs_cpu_s']:.1f} s = {inc['dirty_total_cpu_s']:.1f} s CPU, {share:.0%} of the full build "
+                f"{inc['dirty_mkdocs_cpu_s']:.1f} s = {inc['dirty_total_cpu_s']:.1f} s CPU, {share:.1%} of the full build "
                 f"({'meets' if share <= 0.1 else 'misses'} ≤ 10%); wall {inc['dirty_total_s']:.1f} s, "
                 f"{inc['dirty_total_s'] / r.total_s:.0%}.")
             if r.pagefind_in_site and r.pagefind_cpu_s:
@@ -550,7 +550,7 @@ def targets(results: list[Result]) -> list[str]:
                 lines.append(
                     f"- As `serve` does it (warm process, unchanged files not re-parsed, bibliography not reformatted): "
                     f"regenerate {inc['warm_regenerate_cpu_s']:.1f} s ({inc['warm_files_written']} files) + dirty build "
-                    f"{dirty:.1f} s{deferred} = {total:.1f} s CPU, {serve:.0%} of the full "
+                    f"{dirty:.1f} s{deferred} = {total:.1f} s CPU, {serve:.1%} of the full "
                     f"build ({'meets' if serve <= 0.1 else 'misses'} ≤ 10%).")
     for r in results:
         if r.pagefind_bytes and r.records >= 10_000:
