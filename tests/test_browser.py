@@ -122,7 +122,7 @@ def page_types(real_site, kb) -> dict[str, list[str]]:
         "lesson": [first_page(site, "lessons"), "kb/lessons/"],
         "source": [first_page(site, "sources"), "kb/sources/"],
         "comparison": [first_page(site, "comparisons"), "kb/comparisons/"],
-        "references": ["kb/references/"],
+        "references": ["kb/references/", first_page(site, "references")],
         "glossary": ["kb/glossary/"],
         "evidence map": ["kb/map/"],
         "data": ["kb/data/"],
