@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from generator import SCHEMA_VERSION
@@ -54,13 +55,24 @@ def _dumps(value: Any) -> str:
 def evidence_json(kb: KnowledgeBase, site_url: str) -> str:
     """evidence.json: the same text as dumping `evidence_document` whole, but encoded a record at a
     time, so the records are never all held as Python dicts at once."""
-    r = kb.records
-    records = ",".join(
-        f"{_dumps(plural)}:[" + ",".join(_dumps(_record(kind, record)) for record in r.of_kind(kind).values()) + "]"
-        for kind, plural in KINDS.items())
-    document = evidence_document(kb, site_url, with_records=False)
-    return "{" + ",".join(f"{_dumps(key)}:" + ("{" + records + "}" if key == "records" else _dumps(value))
-                          for key, value in document.items()) + "}\n"
+    out = io.StringIO()
+    for number, (key, value) in enumerate(evidence_document(kb, site_url, with_records=False).items()):
+        out.write(("{" if number == 0 else ",") + _dumps(key) + ":")
+        if key == "records":
+            _write_records(out, kb)
+        else:
+            out.write(_dumps(value))
+    out.write("}\n")
+    return out.getvalue()
+
+
+def _write_records(out: io.StringIO, kb: KnowledgeBase) -> None:
+    for number, (kind, plural) in enumerate(KINDS.items()):
+        out.write(("{" if number == 0 else ",") + _dumps(plural) + ":[")
+        for position, record in enumerate(kb.records.of_kind(kind).values()):
+            out.write(("," if position else "") + _dumps(_record(kind, record)))
+        out.write("]")
+    out.write("}")
 
 
 def records_from_export(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -85,45 +97,49 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: list[list[Any]]) -> str:
+def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([[_cell(value) for value in row] for row in rows])
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 
 def findings_csv(kb: KnowledgeBase, url_of) -> str:
     header = ["id", "url", "statement", "confidence", "type", "themes", "stakeholders", "schemes",
               "sources", "locators", "lessons"]
-    rows = []
-    for f in kb.records.findings.values():
-        rows.append([f.id, url_of("finding", f.id), f.statement, f.confidence.level, f.type, f.themes,
-                     f.stakeholders, f.schemes, kb.finding_sources(f),
-                     [f"{item.source}: {item.locator}" for item in f.evidence],
-                     kb.lessons_by_finding.get(f.id, [])])
+    rows = ([f.id, url_of("finding", f.id), f.statement, f.confidence.level, f.type, f.themes,
+             f.stakeholders, f.schemes, kb.finding_sources(f),
+             [f"{item.source}: {item.locator}" for item in f.evidence],
+             kb.lessons_by_finding.get(f.id, [])] for f in kb.records.findings.values())
     return _csv(header, rows)
 
 
 def lessons_csv(kb: KnowledgeBase, url_of) -> str:
     header = ["id", "url", "title", "summary", "confidence", "origin", "stakeholders", "themes", "findings",
               "sources", "caveats"]
-    rows = []
-    for lesson in kb.records.lessons.values():
-        rows.append([lesson.id, url_of("lesson", lesson.id), lesson.title, lesson.summary,
-                     kb.lesson_confidence(lesson), lesson.origin.type, lesson.stakeholders, lesson.themes,
-                     lesson.findings, kb.lesson_sources(lesson), lesson.caveats])
+    rows = ([lesson.id, url_of("lesson", lesson.id), lesson.title, lesson.summary,
+             kb.lesson_confidence(lesson), lesson.origin.type, lesson.stakeholders, lesson.themes,
+             lesson.findings, kb.lesson_sources(lesson), lesson.caveats] for lesson in kb.records.lessons.values())
     return _csv(header, rows)
 
 
 def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
-    files = {
-        "data/evidence.json": evidence_json(kb, site_url),
-        "data/findings.csv": findings_csv(kb, url_of),
-        "data/lessons.csv": lessons_csv(kb, url_of),
-        "data/references.bib": bibliography_text,
-    }
+    return dict(iter_data_files(kb, bibliography_text, site_url, url_of))
+
+
+def data_file_paths() -> list[str]:
+    """The paths `iter_data_files` yields, in the same order."""
+    return ["data/evidence.json", "data/findings.csv", "data/lessons.csv", "data/references.bib",
+            *(f"data/schema/{name}.schema.json" for name in schemas())]
+
+
+def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> Iterator[tuple[str, str]]:
+    """(path, text) for every open-data file, each built only when the previous one was taken."""
+    yield "data/evidence.json", evidence_json(kb, site_url)
+    yield "data/findings.csv", findings_csv(kb, url_of)
+    yield "data/lessons.csv", lessons_csv(kb, url_of)
+    yield "data/references.bib", bibliography_text
     for name, schema in schemas().items():
-        files[f"data/schema/{name}.schema.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-    return files
+        yield f"data/schema/{name}.schema.json", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

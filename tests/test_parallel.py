@@ -1,0 +1,50 @@
+"""Rendering with a forked second process gives the same pages, in the same order, as one process;
+a failure in either process stops the render with the error, and leaves no child behind."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator.pipeline import check
+from generator.render import Renderer, iter_pages
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+
+
+def test_forked_render_matches_one_process(fixture_project):
+    kb = check(fixture_project)
+    alone = list(iter_pages(kb, fixture_project, git_dates=False, fork=False))
+    forked = list(iter_pages(kb, fixture_project, git_dates=False, fork=True))
+    assert forked == alone
+    assert len(alone) > 20
+
+
+def test_an_error_in_the_child_is_raised_in_the_parent(fixture_project, monkeypatch):
+    kb = check(fixture_project)
+    parent = os.getpid()
+    real_render = Renderer._render
+
+    def fails_in_the_child(self, template, **context):
+        if os.getpid() != parent:
+            raise ValueError(f"cannot render {template}")
+        return real_render(self, template, **context)
+
+    monkeypatch.setattr(Renderer, "_render", fails_in_the_child)
+    with pytest.raises(ValueError, match="cannot render"):
+        list(iter_pages(kb, fixture_project, git_dates=False, fork=True))
+    _assert_no_children()
+
+
+def test_stopping_early_leaves_no_child(fixture_project):
+    kb = check(fixture_project)
+    pages = iter_pages(kb, fixture_project, git_dates=False, fork=True)
+    next(pages), next(pages), next(pages)
+    pages.close()
+    _assert_no_children()
+
+
+def _assert_no_children() -> None:
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
