@@ -1,7 +1,8 @@
 """Stage 7, site: build the generated Markdown into HTML with the site engine (MkDocs 1.x).
 
 The build goes to a temporary folder beside the target and replaces it only when it succeeds, so
-a failed build leaves the previous site in place.
+a failed build leaves the previous site in place. The search index is part of the build: the MkDocs
+hook runs Pagefind on that temporary folder (generator/search.py), and a Pagefind failure fails it.
 """
 
 from __future__ import annotations
