@@ -88,3 +88,46 @@ def test_edited_bibliography_is_not_served_from_the_disk_cache(fixture_project, 
 
     assert any("Renamed" in text for text in plain)
     assert len(list(fixture_project.cache.glob("bibliography-*.json"))) == 1  # the stale one is gone
+
+
+def _cyclic_garbage_left_by(run) -> int:
+    import gc
+
+    gc.collect()
+    gc.disable()
+    try:
+        run()
+    finally:
+        gc.enable()
+    return gc.collect()
+
+
+def test_check_makes_no_garbage_cycles_so_freezing_its_objects_leaks_nothing(fixture_project) -> None:
+    """check pauses the cyclic collector and freezes what it built (pipeline.cyclic_gc_paused):
+    safe only while it leaves no garbage cycles behind, when it succeeds or when it reports."""
+    from generator.pipeline import _check
+
+    assert _cyclic_garbage_left_by(lambda: _check(fixture_project)) == 0
+    path = fixture_project.evidence / "findings" / "alpha-budget-risk.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("statement:", "statment:"), encoding="utf-8")
+    lesson = next((fixture_project.evidence / "lessons").glob("*.yaml"))
+    lesson.write_text(lesson.read_text(encoding="utf-8") + "notes: [x\n", encoding="utf-8")
+
+    def failing() -> None:
+        with pytest.raises(EvidenceError):
+            _check(fixture_project)
+
+    assert _cyclic_garbage_left_by(failing) == 0
+
+
+def test_check_restores_the_collector_state(fixture_project) -> None:
+    import gc
+
+    check(fixture_project)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check(fixture_project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
