@@ -61,8 +61,10 @@ def index_site(site_dir: Path | str, *, low_priority: bool = False,
     try:
         command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(staging),
                    "--exclude-selectors", EXCLUDE_SELECTORS, "--quiet"]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   preexec_fn=(lambda: os.nice(10)) if low_priority and os.name == "posix" else None)
+        nice = shutil.which("nice") if low_priority else None
+        if nice:  # `nice` execs the command, so the process below is Pagefind itself
+            command = [nice, "-n", "10", *command]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         if started is not None:
             started.append(process)
         output, _ = process.communicate()
