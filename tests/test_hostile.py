@@ -148,6 +148,7 @@ def test_nul_characters(fixture_project):
 
 @pytest.mark.parametrize("nesting, where", [
     ("[" * 100_000 + "]" * 100_000, "2:27"),          # flow sequences
+    ("[" * 1_990 + "]" * 1_990, "2:27"),              # few enough for the loader's fast path to compose
     ("{a: " * 20_000 + "1" + "}" * 20_000, "2:84"),   # flow mappings
     ("\n" + "- " * 100_000 + "x", "3:39"),             # compact block sequences on one line
 ])
