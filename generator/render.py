@@ -39,6 +39,9 @@ PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
+SOURCE_COLUMNS = 10
+"""Most sources (columns) one evidence-map "themes by source" table shows; the rest continue on
+map/sources-2.md, ... so the map does not grow with the number of sources."""
 WHATS_NEW = 60
 """How many recent additions and changes the What's new page lists."""
 
@@ -58,6 +61,7 @@ def environment(templates: Path) -> Environment:
     env.filters["frontmatter"] = front_matter
     env.filters["html_url"] = html_url
     env.globals["CONFIDENCE_LABELS"] = CONFIDENCE_LABELS
+    env.globals["SOURCE_COLUMNS"] = SOURCE_COLUMNS
     return env
 
 
@@ -149,14 +153,9 @@ class Renderer:
         self.share: int | None = None
         """Set by generator.parallel: which pages of the sequence this process renders."""
         self._turns = 0
-        self.fragments = fragments = Fragments(kb, self.link, self.citation)
+        self._use_fragments(Fragments(kb, self.link, self.citation))
         self.env.globals.update(
-            lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
-            term_links=fragments.term_links, evidence_item=fragments.evidence_item,
-            finding_quote=fragments.finding_quote, confidence_badge=confidence_badge,
-            lesson_lines=fragments.lesson_lines, finding_lines=fragments.finding_lines,
-            confidence_mix=fragments.confidence_mix, more=more, pager=pager, updated=self.updated)
-        self.env.globals.update(
+            confidence_badge=confidence_badge, more=more, pager=pager, updated=self.updated,
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
@@ -312,6 +311,19 @@ class Renderer:
                 return None
         return self._render(template, **context)
 
+    def _use_fragments(self, fragments: Fragments) -> None:
+        self.fragments = fragments
+        self.env.globals.update(
+            lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
+            lesson_lines=fragments.lesson_lines, finding_lines=fragments.finding_lines,
+            term_links=fragments.term_links, evidence_item=fragments.evidence_item,
+            finding_quote=fragments.finding_quote, confidence_mix=fragments.confidence_mix)
+
+    def _forget_fragments(self) -> None:
+        """Let go of the memoised fragments (they grow with the knowledge base)."""
+        self._source_refs_memo.clear()
+        self._use_fragments(Fragments(self.kb, self.link, self.citation))
+
     def _render(self, template: str, **context: Any) -> str:
         loaded = self._templates.get(template)
         if loaded is None:  # get_template checks the file on disk on every call
@@ -320,11 +332,12 @@ class Renderer:
 
     def pages(self) -> dict[str, str]:
         """Every page at once: relative path -> text (tests; the pipeline streams `iter_pages`)."""
-        return dict(self.iter_pages())
+        return {path: text if isinstance(text, str) else "".join(text) for path, text in self.iter_pages()}
 
-    def iter_pages(self) -> Iterator[tuple[str, str]]:
+    def iter_pages(self) -> Iterator[tuple[str, str | Iterator[str]]]:
         """Every generated file as (path relative to docs/kb, text), one at a time, so the write
-        stage can store each before the next is rendered. With `share` set, pages that are the other
+        stage can store each before the next is rendered. The largest (evidence.json) comes as an
+        iterator of text pieces. With `share` set, pages that are the other
         process's turn come as (path, None)."""
         self._turns = 0
         r = self.kb.records
@@ -359,6 +372,7 @@ class Renderer:
         yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())
         if self.share == CHILD:
             return  # the open-data files are the parent's
+        self._forget_fragments()  # not needed for the open-data files, which are large
         yield "data/index.md", self._render("data.md.j2", files=data_file_paths())
         bib_text = self.project.bibliography.read_text(encoding="utf-8")
         yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink)
@@ -384,8 +398,16 @@ class Renderer:
         source_top = max((len(v) for v in source_cells.values()), default=0) or 1
         source_shade = {key: 0 if not ids else min(4, 1 + (4 * len(ids) - 1) // source_top)
                         for key, ids in source_cells.items()}
-        yield "map/index.md", self.page("evidence_map.md.j2", cells=cells, shade=shade,
-                                        source_cells=source_cells, source_shade=source_shade)
+        source_ids = list(r.sources)
+        tables = [source_ids[i:i + SOURCE_COLUMNS] for i in range(0, len(source_ids), SOURCE_COLUMNS)] or [[]]
+        for number, chunk in enumerate(tables, start=1):
+            table = dict(source_cells=source_cells, source_shade=source_shade, source_ids=chunk,
+                         source_page=number, source_pages=len(tables),
+                         source_first=(number - 1) * SOURCE_COLUMNS + 1)
+            if number == 1:
+                yield "map/index.md", self.page("evidence_map.md.j2", cells=cells, shade=shade, **table)
+            else:
+                yield f"map/sources-{number}.md", self.page("map_sources.md.j2", **table)
         for (theme, stakeholder), (lessons, findings) in cells.items():
             if lessons or findings:
                 yield from self._listing(f"map/{theme}/{stakeholder}",

@@ -35,3 +35,22 @@ def test_corpus_is_deterministic_and_follows_the_plan(tmp_path: Path) -> None:
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
     findings = list((tmp_path / "a" / "evidence" / "findings").glob("*.yaml"))
     assert len(findings) == first["finding"] == corpus.plan(120)["finding"]
+
+
+def test_evidence_map_shows_at_most_ten_sources_a_table(tmp_path: Path) -> None:
+    """The 'themes by source' table has a column per source; beyond SOURCE_COLUMNS sources it
+    continues on map/sources-2.md, ... so the map page does not grow with the evidence base."""
+    root = tmp_path / "c1100"
+    counts = corpus.generate(1100, root, git=False)
+
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--no-site"])
+
+    assert result.exit_code == 0, result.output
+    assert counts["source"] == 11
+    first = (root / "docs" / "kb" / "map" / "index.md").read_text(encoding="utf-8")
+    second = (root / "docs" / "kb" / "map" / "sources-2.md").read_text(encoding="utf-8")
+    assert first.count('<th scope="col"><a href="../sources/') == 10
+    assert second.count('<th scope="col"><a href="../sources/') == 1
+    assert "Sources 1 to 10 of 11, 10 to a table. Tables: **1** [2](sources-2.md)\n{: .gpce-pager }" in first
+    assert "Sources 11 to 11 of 11, 10 to a table. Tables: [1](index.md#themes-by-source) **2**\n" in second
+    assert not (root / "docs" / "kb" / "map" / "sources-3.md").exists()
