@@ -53,26 +53,41 @@ def _dumps(value: Any) -> str:
 
 
 def evidence_json(kb: KnowledgeBase, site_url: str) -> str:
-    """evidence.json: the same text as dumping `evidence_document` whole, but encoded a record at a
-    time, so the records are never all held as Python dicts at once."""
-    out = io.StringIO()
+    """evidence.json: the same text as dumping `evidence_document` whole."""
+    return "".join(iter_evidence_json(kb, site_url))
+
+
+def iter_evidence_json(kb: KnowledgeBase, site_url: str, chunk: int = 1 << 20) -> Iterator[str]:
+    """evidence.json in pieces of about `chunk` characters, encoded a record at a time, so neither
+    the records as dicts nor the whole text are ever held at once."""
+    parts: list[str] = []
+    size = 0
+    for piece in _evidence_json_pieces(kb, site_url):
+        parts.append(piece)
+        size += len(piece)
+        if size >= chunk:
+            yield "".join(parts)
+            parts, size = [], 0
+    yield "".join(parts)
+
+
+def _evidence_json_pieces(kb: KnowledgeBase, site_url: str) -> Iterator[str]:
     for number, (key, value) in enumerate(evidence_document(kb, site_url, with_records=False).items()):
-        out.write(("{" if number == 0 else ",") + _dumps(key) + ":")
+        yield ("{" if number == 0 else ",") + _dumps(key) + ":"
         if key == "records":
-            _write_records(out, kb)
+            yield from _record_pieces(kb)
         else:
-            out.write(_dumps(value))
-    out.write("}\n")
-    return out.getvalue()
+            yield _dumps(value)
+    yield "}\n"
 
 
-def _write_records(out: io.StringIO, kb: KnowledgeBase) -> None:
+def _record_pieces(kb: KnowledgeBase) -> Iterator[str]:
     for number, (kind, plural) in enumerate(KINDS.items()):
-        out.write(("{" if number == 0 else ",") + _dumps(plural) + ":[")
+        yield ("{" if number == 0 else ",") + _dumps(plural) + ":["
         for position, record in enumerate(kb.records.of_kind(kind).values()):
-            out.write(("," if position else "") + _dumps(_record(kind, record)))
-        out.write("]")
-    out.write("}")
+            yield ("," if position else "") + _dumps(_record(kind, record))
+        yield "]"
+    yield "}"
 
 
 def records_from_export(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -126,7 +141,8 @@ def lessons_csv(kb: KnowledgeBase, url_of) -> str:
 
 def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
-    return dict(iter_data_files(kb, bibliography_text, site_url, url_of))
+    return {path: text if isinstance(text, str) else "".join(text)
+            for path, text in iter_data_files(kb, bibliography_text, site_url, url_of)}
 
 
 def data_file_paths() -> list[str]:
@@ -135,9 +151,11 @@ def data_file_paths() -> list[str]:
             *(f"data/schema/{name}.schema.json" for name in schemas())]
 
 
-def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> Iterator[tuple[str, str]]:
-    """(path, text) for every open-data file, each built only when the previous one was taken."""
-    yield "data/evidence.json", evidence_json(kb, site_url)
+def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str,
+                    url_of) -> Iterator[tuple[str, str | Iterator[str]]]:
+    """(path, text) for every open-data file, each built only when the previous one was taken;
+    evidence.json's text comes as an iterator of pieces."""
+    yield "data/evidence.json", iter_evidence_json(kb, site_url)  # in pieces: it is the largest file
     yield "data/findings.csv", findings_csv(kb, url_of)
     yield "data/lessons.csv", lessons_csv(kb, url_of)
     yield "data/references.bib", bibliography_text

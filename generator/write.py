@@ -74,9 +74,10 @@ def _remove_empty_dirs(root: Path) -> None:
             directory.rmdir()
 
 
-def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str]]) -> SyncReport:
+def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str | Iterable[str]]]) -> SyncReport:
     """Write `pages` (relative path -> text, or a stream of (path, text) pairs) under `root`; remove
-    every other file there.
+    every other file there. A large file's text may come as an iterable of pieces: it is written
+    and compared piece by piece, never held whole.
 
     Pages are written as they arrive, so a renderer can stream them without holding them all. A page
     may take the place of a folder (or sit under a path that was a file): whatever is in its way
@@ -92,7 +93,10 @@ def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str]]) 
             seen.add(rel)
             if rel in existing_dirs or any(parent in existing for parent in _parents(rel)):
                 _clear_the_way(report, existing, existing_dirs, rel)
-            _write_if_changed(report, rel, text.encode("utf-8"), rel in existing)
+            if isinstance(text, str):
+                _write_if_changed(report, rel, text.encode("utf-8"), rel in existing)
+            else:
+                _write_pieces_if_changed(report, rel, text, rel in existing)
         for rel in sorted(existing - seen):
             _remove(report, rel)
         _remove_empty_dirs(root)
@@ -130,6 +134,33 @@ def _remove(report: SyncReport, rel: str) -> None:
     report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
     path.unlink()
     report.removed.append(rel)
+
+
+def _write_pieces_if_changed(report: SyncReport, rel: str, pieces: Iterable[str], existed: bool) -> None:
+    """_write_if_changed for text in pieces: write them to a temporary file beside the target while
+    comparing them with the old file; keep the old file (and drop the temporary one) if equal."""
+    path = report.root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out, open(path if existed else os.devnull, "rb") as old:
+            same = existed
+            for piece in pieces:
+                content = piece.encode("utf-8")
+                out.write(content)
+                same = same and old.read(len(content)) == content
+            same = same and old.read(1) == b""
+        if same:
+            Path(tmp).unlink()
+            report.unchanged += 1
+            return
+        if rel not in report._previous:
+            report._previous[rel] = None if not existed else (path.read_bytes(), path.stat().st_mtime_ns)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    report.written.append(rel)
 
 
 def _write_if_changed(report: SyncReport, rel: str, content: bytes, existed: bool) -> None:

@@ -66,3 +66,13 @@ def test_evidence_json_is_the_whole_document_dumped_at_once(fixture_project):
     kb = check(fixture_project)
     assert evidence_json(kb, "https://example.org/") == json.dumps(
         evidence_document(kb, "https://example.org/"), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def test_evidence_json_in_small_pieces_is_the_same_text(fixture_project):
+    from generator.export import evidence_json, iter_evidence_json
+    from generator.pipeline import check
+
+    kb = check(fixture_project)
+    pieces = list(iter_evidence_json(kb, "https://example.org/", chunk=100))
+    assert len(pieces) > 3
+    assert "".join(pieces) == evidence_json(kb, "https://example.org/")

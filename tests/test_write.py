@@ -198,3 +198,39 @@ def test_a_stream_that_fails_midway_undoes_the_sync(tmp_path):
         raise AssertionError("the renderer's error should have propagated")
     assert _tree(root) == before
     assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
+
+
+def test_text_in_pieces_is_written_compared_and_undone_like_whole_text(tmp_path):
+    root = tmp_path / "kb"
+    report = sync_tree(root, [("data/big.json", iter(["{", '"a":', "1}\n"])), ("index.md", "# Home\n")])
+    assert _tree(root) == {"data/big.json": '{"a":1}\n', "index.md": "# Home\n"}
+    assert sorted(report.written) == ["data/big.json", "index.md"]
+    _age_all(root)
+    report = sync_tree(root, [("data/big.json", iter(['{"a":', "1}\n"])), ("index.md", "# Home\n")])
+    assert (report.written, report.unchanged) == ([], 2)
+    assert (root / "data/big.json").stat().st_mtime_ns == OLD
+    for changed in (['{"a":', "2}\n"], ['{"a":', "1}\n", " "], ['{"a":1']):  # other text, longer, shorter
+        report = sync_tree(root, [("data/big.json", iter(changed)), ("index.md", "# Home\n")])
+        assert report.written == ["data/big.json"]
+        assert (root / "data/big.json").read_text(encoding="utf-8") == "".join(changed)
+        report.undo()
+        assert (root / "data/big.json").read_text(encoding="utf-8") == '{"a":1}\n'
+        assert (root / "data/big.json").stat().st_mtime_ns == OLD
+    assert not list(root.rglob(".tmp-*"))
+
+
+def test_a_failure_while_pieces_are_written_leaves_the_old_file(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"data/big.json": "old\n"})
+
+    def pieces():
+        yield "new, "
+        raise RuntimeError("export failed")
+
+    try:
+        sync_tree(root, [("data/big.json", pieces())])
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the error should have propagated")
+    assert _tree(root) == {"data/big.json": "old\n"}
