@@ -324,6 +324,20 @@ def test_search_keys_escape_closes_and_no_match_says_so(visit):
     assert visit.console_errors == []
 
 
+def test_search_narrowed_to_one_kind_lists_only_that_kind(visit):
+    """A policy writer after findings only, a commissioner after lessons only."""
+    page = visit.goto("")
+    search(page, "fundholding")
+    kinds = lambda: {k.strip().lower() for k in page.locator(".gpce-search__kind").all_inner_texts()}  # noqa: E731
+    for label, kind in (("Lessons", "Lesson"), ("Findings", "Finding")):
+        page.locator(".gpce-search__kinds").get_by_label(label, exact=True).check()
+        page.wait_for_function("""kind => { const shown = [...document.querySelectorAll('.gpce-search__kind')];
+            return shown.length > 0 && shown.every(e => e.textContent === kind); }""", arg=kind, timeout=15000)
+        assert kinds() == {kind.lower()}
+        assert page.locator(".md-search-result__link").count() >= 1
+    assert visit.console_errors == []
+
+
 def test_search_on_a_phone_opens_full_screen_from_the_magnifier(browser, base_url, kb):
     visit = open_visit(browser, base_url)
     try:

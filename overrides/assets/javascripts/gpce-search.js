@@ -1,7 +1,8 @@
 /* Header search on Pagefind's JS API (the site's own pagefind/ bundle; see partials/search.html).
  *
  * Pagefind loads on the first focus of the box, not with the page. Results show the page title, its
- * kind (finding, lesson, source, comparison) and an excerpt with the matched words marked. Keys:
+ * kind (finding, lesson, source, comparison) and an excerpt with the matched words marked; radio
+ * buttons above them narrow the search to one kind (Pagefind's `kind` filter). Keys:
  * "/" or "s" opens the box from anywhere on the page; Down and Up move between the box and the
  * results; Enter in the box opens the first result; Escape closes. Material's `__search` toggle
  * drives the look (expanded box, result panel, full-screen search on phones), as with Material's
@@ -16,6 +17,7 @@
   var input = root.querySelector(".md-search__input");
   var status = root.querySelector(".md-search-result__meta");
   var list = root.querySelector(".md-search-result__list");
+  var kinds = Array.prototype.slice.call(root.querySelectorAll(".gpce-search__kinds input"));
   var placeholder = status.textContent;
   // Resolved once: the header stays in place across Material's instant navigation.
   var bundle = new URL(root.getAttribute("data-bundle"), document.baseURI).href;
@@ -93,7 +95,8 @@
       return;
     }
     load().then(function (pagefind) {
-      return pagefind.debouncedSearch(query, {}, 300);
+      var kind = kinds.filter(function (k) { return k.checked; })[0];
+      return pagefind.debouncedSearch(query, kind && kind.value ? { filters: { kind: kind.value } } : {}, 300);
     }).then(function (found) {
       if (found === null || mine !== generation) return null;  // a later query superseded this one
       return Promise.all(found.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }))
@@ -114,6 +117,7 @@
 
   input.addEventListener("focus", function () { open(); load().catch(function () {}); });
   input.addEventListener("input", function () { search(input.value); });
+  kinds.forEach(function (k) { k.addEventListener("change", function () { search(input.value); }); });
   toggle.addEventListener("change", function () {  // the magnifier and overlay labels toggle it
     if (toggle.checked) input.focus(); else close();
   });
@@ -124,6 +128,7 @@
   });
   form.addEventListener("reset", function () {
     generation++;
+    if (kinds.length) kinds[0].checked = true;
     list.replaceChildren();
     say(placeholder);
     input.focus();
