@@ -131,3 +131,22 @@ def test_check_restores_the_collector_state(fixture_project) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("bib_file", ["references.bib", "tests/fixtures/mini/references.bib"])
+def test_memoised_citeproc_formats_exactly_as_citeproc(bib_file) -> None:
+    import bibtexparser
+    import citeproc.model
+    from bibtexparser import middlewares
+
+    from generator import PROJECT_ROOT, bib
+
+    library = bibtexparser.parse_string((PROJECT_ROOT / bib_file).read_text(encoding="utf-8"), append_middleware=[
+        middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
+    items, keys = [bib._csl(entry) for entry in library.entries], [entry.key for entry in library.entries]
+    original = citeproc.model.CitationStylesElement.xpath_search
+
+    memoised = bib._run_citeproc(items, keys)
+
+    assert citeproc.model.CitationStylesElement.xpath_search is original  # restored after the run
+    assert memoised == bib._citeproc(items, keys) and len(memoised[0]) == len(keys) >= 3
