@@ -287,7 +287,7 @@ def test_search_by_a_lessons_title_lists_it_first_and_opens_it(visit, kb):
     from axe_playwright_python.sync_playwright import Axe
 
     lesson_id, title = distinctive_lesson(kb)
-    page = visit.goto("kb/themes/")
+    page = visit.goto("kb/lessons/")  # a page with both sidebars behind the open panel
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.classList.contains('md-search__input')"), \
         "'/' does not focus the search box"
