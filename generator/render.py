@@ -1,7 +1,10 @@
-"""Stage 5, render: every generated page, as Markdown, from Jinja templates, in memory.
+"""Stage 5, render: every generated page, as Markdown, from Jinja templates, one page at a time
+(`iter_pages`; the write stage stores each before the next is rendered).
 
 Record text is data, never template source: templates are the project's own files, every value is
-escaped by the environment's `finalize`, and undefined names fail loudly (StrictUndefined).
+escaped by the environment's `finalize`, and undefined names fail loudly (StrictUndefined). Small
+fragments that recur on many pages (list lines, tag links, quotations) are built in Python by
+generator/fragments.py, which escapes every contributor value with the same `md_escape`.
 """
 
 from __future__ import annotations
