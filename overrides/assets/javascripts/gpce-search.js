@@ -87,18 +87,28 @@
     return li;
   }
 
+  /* Debounced here, not with Pagefind's debouncedSearch: that one preloads the index chunk of every
+     prefix typed on the way ("f", "fu", "fun"...), several chunks before the first result. */
+  var timer = null;
+
   function search(query) {
     var mine = ++generation;
+    clearTimeout(timer);
     if (!query.trim()) {
       list.replaceChildren();
       say(placeholder);
       return;
     }
+    timer = setTimeout(function () { run(query, mine); }, 300);
+  }
+
+  function run(query, mine) {
     load().then(function (pagefind) {
+      if (mine !== generation) return null;
       var kind = kinds.filter(function (k) { return k.checked; })[0];
-      return pagefind.debouncedSearch(query, kind && kind.value ? { filters: { kind: kind.value } } : {}, 300);
+      return pagefind.search(query, kind && kind.value ? { filters: { kind: kind.value } } : {});
     }).then(function (found) {
-      if (found === null || mine !== generation) return null;  // a later query superseded this one
+      if (!found || mine !== generation) return null;  // a later query superseded this one
       return Promise.all(found.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }))
         .then(function (pages) {
           if (mine !== generation) return;
