@@ -252,7 +252,7 @@ def _search_ui(site: Path) -> tuple[list[Path], int]:
 
 def pagefind_first_search_bytes(bundle: Path, page_assets: list[Path] = (), shown: int = 5) -> tuple[int, int]:
     """Bytes a reader fetches for a first query, (typical, worst): the search UI's own files that the
-    page loads (`page_assets`, if any), Pagefind's loader and entry file, one language's WebAssembly
+    page loads (`page_assets`, if any), Pagefind's loader, worker and entry file, one language's WebAssembly
     and the metadata, then one index chunk (typical: the median chunk; worst: the largest, which holds
     the commonest words) and the fragments of the first `shown` results (typical: median fragments;
     worst: the largest). Filter chunks are not counted: an unfiltered search does not load them.
@@ -264,8 +264,8 @@ def pagefind_first_search_bytes(bundle: Path, page_assets: list[Path] = (), show
     def sizes(pattern: str) -> list[int]:
         return sorted(p.stat().st_size for p in bundle.glob(pattern))
 
-    loaded = {p.resolve() for p in page_assets} | {(bundle / "pagefind.js").resolve(),
-                                                   (bundle / "pagefind-entry.json").resolve()}
+    loaded = {p.resolve() for p in page_assets} | {(bundle / name).resolve() for name in (
+        "pagefind.js", "pagefind-entry.json", "pagefind-worker.js")}  # pagefind.js starts the worker
     fixed = sum(gz(p) for p in loaded if p.is_file())
     fixed += min(sizes("wasm.*.pagefind"), default=0) + max(sizes("pagefind.*.pf_meta"), default=0)
     chunks, fragments = sizes("index/*.pf_index"), sizes("fragment/*.pf_fragment")
