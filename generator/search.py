@@ -37,6 +37,8 @@ import threading
 import time
 from pathlib import Path
 
+from generator.write import replace_folder
+
 BUNDLE = "pagefind"
 """The bundle's folder in the built site; overrides/partials/search.html loads it from there."""
 
@@ -79,7 +81,7 @@ def index_site(site_dir: Path | str, *, low_priority: bool = False,
             raise SearchIndexError("Pagefind indexed no pages: no page carries data-pagefind-body "
                                    f"(see overrides/main.html).\n{output.strip()}".strip())
         staging.chmod(0o755)  # mkdtemp makes it private; a web server may run as another user
-        _swap(staging, site_dir / BUNDLE)
+        replace_folder(staging, site_dir / BUNDLE)
         return pages
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,17 +95,6 @@ def _pages_indexed(bundle: Path) -> int:
     if not (bundle / "pagefind.js").is_file():
         raise SearchIndexError("Pagefind wrote no pagefind.js")
     return sum(int(language.get("page_count", 0)) for language in entry.get("languages", {}).values())
-
-
-def _swap(staging: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{BUNDLE}-old-{os.getpid()}-{threading.get_ident()}")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-    staging.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def indexed_pages(site_dir: Path | str) -> dict[str, dict]:

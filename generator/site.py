@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.errors import BuildError
 from generator.project import Project
+from generator.write import replace_folder
 
 
 class _Collect(logging.Handler):
@@ -50,15 +51,4 @@ def build_site(project: Project, site_dir: Path) -> None:
     finally:
         os.chdir(previous_cwd)
         logger.removeHandler(collector)
-    _swap(staging, site_dir)
-
-
-def _swap(staging: Path, site_dir: Path) -> None:
-    old = None
-    if site_dir.exists():
-        old = site_dir.with_name(f".{site_dir.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    replace_folder(staging, site_dir)

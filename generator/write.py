@@ -8,7 +8,9 @@ be undone if the site build that follows fails.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -173,3 +175,17 @@ def _write_if_changed(report: SyncReport, rel: str, content: bytes, existed: boo
         report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
     _atomic_write(path, content)
     report.written.append(rel)
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Put the folder `new` in the place of `target` (renames, so a reader sees the old folder or the
+    new one, never a half-written one); the old folder is deleted afterwards. The old folder's
+    temporary name is unique to this process and thread, so concurrent swaps do not collide."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}-{threading.get_ident()}")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.write import sync_tree
+from generator.write import replace_folder, sync_tree
 
 PAGES = {
     "index.md": "# Home\n",
@@ -234,3 +234,26 @@ def test_a_failure_while_pieces_are_written_leaves_the_old_file(tmp_path):
     else:
         raise AssertionError("the error should have propagated")
     assert _tree(root) == {"data/big.json": "old\n"}
+
+
+def test_replace_folder_swaps_in_the_new_folder_and_deletes_the_old(tmp_path: Path) -> None:
+    target, new = tmp_path / "site", tmp_path / ".site-new"
+    (target / "old").mkdir(parents=True)
+    (target / "old" / "page.html").write_text("old")
+    (new / "kb").mkdir(parents=True)
+    (new / "kb" / "page.html").write_text("new")
+
+    replace_folder(new, target)
+
+    assert (target / "kb" / "page.html").read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_replace_folder_where_there_was_none(tmp_path: Path) -> None:
+    (tmp_path / ".new").mkdir()
+    (tmp_path / ".new" / "index.html").write_text("first")
+
+    replace_folder(tmp_path / ".new", tmp_path / "site")
+
+    assert (tmp_path / "site" / "index.html").read_text() == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
