@@ -19,7 +19,7 @@ live reload does not wait for Pagefind (about 50 s at 10,000 records); until it 
 answers from the previous index. Edits during a background run queue one more run, never several.
 This module is imported, not loaded as a hook file, because MkDocs re-executes the hook file for
 every rebuild's configuration while this state has to last the whole session. It imports only the
-standard library: in a project copy (test fixtures, benchmark corpora) a generator/ folder holding
+standard library and generator.write (which does too): in a project copy (test fixtures, benchmark corpora) a generator/ folder holding
 just the hook file shadows the package's __init__, and only its submodules still resolve.
 """
 

@@ -8,26 +8,35 @@ Markdown leaves alone and browsers display as the original characters.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 
 from markupsafe import Markup
+
+
+def char_references(characters: str) -> Callable[[str], str]:
+    """A function that replaces each of `characters` in a text by its numeric character reference
+    (`&#38;` for &): the same as `str.translate` with such a table, about twice as fast on prose,
+    where those characters are rare."""
+    references = {c: f"&#{ord(c)};" for c in characters}
+
+    def reference(match: re.Match) -> str:
+        return references[match.group()]
+
+    return functools.partial(re.compile("[" + re.escape(characters) + "]").sub, reference)
+
 
 # Characters with meaning in HTML, Markdown, pymdownx extensions, attr_list or Jinja.
 _SPECIAL = "&<>\"'\\`*_[]{}()#+!|~^=:$%@"
 _TABLE = {ord(c): f"&#{ord(c)};" for c in _SPECIAL}
-_SPECIAL_RE = re.compile("[" + re.escape(_SPECIAL) + "]")
-_REFERENCE = {c: f"&#{ord(c)};" for c in _SPECIAL}
-
-
-def _reference(match: re.Match) -> str:
-    return _REFERENCE[match.group()]
+"""The same encoding as a translate table (the tests' reference for `md_escape`)."""
+_encode_special = char_references(_SPECIAL)
 
 
 def md_escape(text: object) -> str:
-    """One line of inert text: whitespace folded, every special character encoded.
-
-    The same as `.translate(_TABLE)`, about twice as fast on prose, where specials are rare."""
-    return _SPECIAL_RE.sub(_reference, " ".join(str(text).split()))  # split() folds the same whitespace as \s, faster
+    """One line of inert text: whitespace folded, every special character encoded."""
+    return _encode_special(" ".join(str(text).split()))  # split() folds the same whitespace as \s, faster
 
 
 def md_text(text: object) -> Markup:
