@@ -133,10 +133,10 @@ def test_a_failed_write_undoes_the_whole_sync(tmp_path, monkeypatch):
     before = _tree(root)
     real_write = write._atomic_write
 
-    def disk_full_on_the_last_page(path, content):
+    def disk_full_on_the_last_page(path, content, **kwargs):
         if path.name == "last.md":
             raise OSError(28, "No space left on device")
-        real_write(path, content)
+        real_write(path, content, **kwargs)
 
     monkeypatch.setattr(write, "_atomic_write", disk_full_on_the_last_page)
     pages = {**PAGES, "index.md": "# Home, revised\n", "new/page.md": "# New\n", "last.md": "# Last\n"}
@@ -149,6 +149,47 @@ def test_a_failed_write_undoes_the_whole_sync(tmp_path, monkeypatch):
     assert _tree(root) == before
     assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
     assert not (root / "new").exists()
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    old_umask = os.umask(0o022)
+    try:
+        root = tmp_path / "kb"
+        sync_tree(root, {"new.md": "# New\n", "data/big.json": iter(["{}", "\n"]), "changed.md": "# Old\n"})
+        os.chmod(root / "changed.md", 0o600)
+        sync_tree(root, {"new.md": "# New\n", "data/big.json": iter(["[]\n"]), "changed.md": "# Changed\n"})
+    finally:
+        os.umask(old_umask)
+    modes = {p.relative_to(root).as_posix(): p.stat().st_mode & 0o777 for p in root.rglob("*") if p.is_file()}
+    assert modes == {"new.md": 0o644, "data/big.json": 0o644, "changed.md": 0o644}
+
+
+def test_a_new_file_that_fails_midway_is_removed(tmp_path):
+    import generator.write as write
+
+    target = tmp_path / "page.md"
+    try:
+        write._create(target, "not bytes")  # type: ignore[arg-type]  # the write fails after the open
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("writing text to a binary file should fail")
+    assert not target.exists()
+
+
+def test_a_file_that_appears_during_the_sync_is_replaced(tmp_path):
+    root = tmp_path / "kb"
+    sync_tree(root, {"index.md": "# Home\n"})
+
+    def pages():
+        yield "index.md", "# Home\n"
+        (root / "late.md").write_text("written by someone else\n", encoding="utf-8")
+        yield "late.md", "# Late\n"
+
+    report = sync_tree(root, pages())
+    assert _tree(root) == {"index.md": "# Home\n", "late.md": "# Late\n"}
+    assert report.written == ["late.md"]
+    assert not list(root.rglob(".tmp-*"))
 
 
 def test_pages_can_arrive_as_a_stream(tmp_path):
