@@ -34,7 +34,7 @@ from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
-from generator.references import ReferenceList
+from generator.references import REFERENCES_PER_PAGE, ReferenceList
 from generator.textsafe import char_references, finalize, md_escape, md_paragraphs, md_text
 
 SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
@@ -144,7 +144,7 @@ class Renderer:
         self.dates = file_dates(project.root) if git_dates else {}
         self.site_url, self.site_name = site_settings(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)
-        self.references = ReferenceList(kb.references, PAGE_SIZE)
+        self.references = ReferenceList(kb.references, REFERENCES_PER_PAGE)
         self.env.globals["reference_url"] = self.references.url
         r = kb.records
         self._source_refs_memo: dict[tuple[str, ...], Markup] = {}

@@ -25,7 +25,7 @@ from generator.charts import charts, data_table
 from generator.export import records_from_export
 from generator.models import DataPoint
 from generator.pipeline import check
-from generator.references import ReferenceList
+from generator.references import REFERENCES_PER_PAGE, ReferenceList
 from generator.render import PAGE_SIZE, Renderer, render_pages
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -309,7 +309,7 @@ def test_every_citation_key_resolves_to_a_formatted_reference(real_site):
         for item in record.evidence:
             keys.add(item.source)
             keys.update(item.cites)
-    references = ReferenceList(kb.references, PAGE_SIZE)
+    references = ReferenceList(kb.references, REFERENCES_PER_PAGE)
     for key in keys:
         reference = kb.references[key]
         assert reference.plain.strip() and reference.html.strip() and reference.citation.startswith("(")
