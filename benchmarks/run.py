@@ -87,6 +87,8 @@ class Result:
     zensical_note: str = ""
     zensical_pagefind: bool = False  # Zensical's output has a pagefind/ bundle (it runs no MkDocs hooks)
     zensical_search_bytes: int | None = None  # Zensical's own search index (search.json), raw; None: not looked at
+    parse_floor_cpu_s: float | None = None  # PyYAML's C loader alone over the corpus's YAML files
+    write_floor_cpu_s: float | None = None  # plain writes of the generated files' bytes, nothing else
     incremental: dict = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -153,6 +155,40 @@ def warm_regenerate(root: Path, finding: Path) -> dict:
     finally:
         finding.write_text(text, encoding="utf-8")
     return {"warm_regenerate_s": wall, "warm_regenerate_cpu_s": used, "warm_files_written": len(report.written)}
+
+
+def floors(root: Path) -> dict:
+    """What check + render + write cannot go below on this machine, as CPU times: parsing the corpus's
+    YAML with PyYAML's C loader alone (reading the files included, no validation), and writing the
+    generated files' bytes with plain writes alone (a folder made once, then open, write, close per
+    file; reading the bytes back from docs/kb is not timed). Run in a process of its own after the
+    stages, so it does not touch their memory figures."""
+    import yaml
+
+    started = time.process_time()
+    for path in sorted((root / "evidence").rglob("*.yaml")):
+        yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+    parse = time.process_time() - started
+    generated, scratch = root / "docs" / "kb", root / ".floor-write"
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.sync()  # start with no other writes pending: the disk's writeback would be billed to these writes
+    made: set[Path] = set()
+    writing = 0.0
+    try:
+        for source in sorted(p for p in generated.rglob("*") if p.is_file()):
+            content = source.read_bytes()
+            target = scratch / source.relative_to(generated)
+            before = time.process_time()
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.write(fd, content)
+            os.close(fd)
+            writing += time.process_time() - before
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"parse_floor_cpu_s": parse, "write_floor_cpu_s": writing}
 
 
 def _max_rss_mb() -> float:
@@ -343,6 +379,15 @@ def measure(n: int, workdir: Path, zensical: bool, pagefind: bool, incremental: 
         setattr(result, key, tuple(value) if isinstance(value, list) else value)
     print(f"[{n}] check {result.check_cpu_s:.2f}s, render {result.render_cpu_s:.2f}s CPU, peak {result.peak_rss_mb:.0f} MB",
           flush=True)
+    out = subprocess.run([PY, str(Path(__file__).resolve()), "_floors", str(root)], capture_output=True, text=True,
+                         timeout=TIMEOUT, env=ENV)
+    if out.returncode == 0:
+        for key, value in json.loads(out.stdout.strip().splitlines()[-1]).items():
+            setattr(result, key, value)
+        print(f"[{n}] floors: YAML C loader alone {result.parse_floor_cpu_s:.2f}s, plain writes alone "
+              f"{result.write_floor_cpu_s:.2f}s CPU", flush=True)
+    else:
+        result.errors.append("floor measurement failed: " + out.stderr.strip()[-500:])
     try:
         result.baseline_s, result.baseline_cpu_s = _run([PY, "-m", "mkdocs", "build", "-q", "-d", "site-baseline"], root, "mkdocs build")
         result.baseline_pagefind = (root / "site-baseline" / "pagefind" / "pagefind-entry.json").is_file()
@@ -407,6 +452,10 @@ def _zensical_ratio(r: Result) -> str:
     return text
 
 
+def _floor_cpu_s(r: Result) -> float:
+    return r.parse_floor_cpu_s + r.write_floor_cpu_s
+
+
 def table(results: list[Result]) -> str:
     lunr = any(r.lunr_index_bytes for r in results)
     in_site = any(r.pagefind_in_site for r in results)
@@ -416,6 +465,11 @@ def table(results: list[Result]) -> str:
         ("check (load + validate), wall / CPU", lambda r: f"{_s(r.check_s)} / {_s(r.check_cpu_s)}"),
         ("render + write, wall / CPU", lambda r: f"{_s(r.render_s + r.write_s)} / {_s(r.render_cpu_s)}"),
         ("check + render + write, records/s (CPU)", lambda r: f"{r.records / r.generator_cpu_s:,.0f}"),
+        ("floor: YAML C loader alone, CPU (check / floor)",
+         lambda r: f"{_s(r.parse_floor_cpu_s)} ({r.check_cpu_s / r.parse_floor_cpu_s:.2f}×)"),
+        ("floor: plain writes of the generated files alone, CPU (MB)",
+         lambda r: f"{_s(r.write_floor_cpu_s)} ({_mb(r.md_bytes)})"),
+        ("floors together, records/s (CPU)", lambda r: f"{r.records / _floor_cpu_s(r):,.0f}"),
         ("generator peak memory (max RSS)", lambda r: f"{r.peak_rss_mb:.0f} MB"
          + (f" (largest child process {r.worker_rss_mb:.0f} MB)" if r.worker_rss_mb >= 1 else "")),
         (f"baseline: bare `mkdocs build`{baseline_note}, wall / CPU", lambda r: f"{_s(r.baseline_s)} / {_s(r.baseline_cpu_s)}"),
@@ -505,7 +559,12 @@ def targets(results: list[Result]) -> list[str]:
             continue
         rate = r.records / r.generator_cpu_s
         line = (f"- N = {r.records:,}: check + render (+ write) {rate:,.0f} records/s "
-                f"({'meets' if rate >= 4000 else 'misses'} the 4,000/s target); peak memory {r.peak_rss_mb:.0f} MB")
+                f"({'meets' if rate >= 4000 else 'misses'} the 4,000/s target")
+        if r.parse_floor_cpu_s and r.write_floor_cpu_s:
+            floor = r.records / _floor_cpu_s(r)
+            line += (f"; parsing the YAML and writing the output alone allow at most {floor:,.0f} records/s, "
+                     f"so the generator runs at {rate / floor:.0%} of that floor")
+        line += f"); peak memory {r.peak_rss_mb:.0f} MB"
         if r.records >= 20_000:
             line += f" ({'within' if r.peak_rss_mb <= 500 else 'over'} 500 MB)"
         if r.total_cpu_s and r.baseline_cpu_s:
@@ -704,6 +763,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["_stages"]:
         print(json.dumps(stages(Path(argv[1]))))
+        return 0
+    if argv[:1] == ["_floors"]:
+        print(json.dumps(floors(Path(argv[1]))))
         return 0
     if argv[:1] == ["_warm"]:
         print(json.dumps(warm_regenerate(Path(argv[1]), Path(argv[2]))))

@@ -54,3 +54,21 @@ def test_evidence_map_shows_at_most_ten_sources_a_table(tmp_path: Path) -> None:
     assert "Sources 1 to 10 of 11, 10 to a table. Tables: **1** [2](sources-2.md)\n{: .gpce-pager }" in first
     assert "Sources 11 to 11 of 11, 10 to a table. Tables: [1](index.md#themes-by-source) **2**\n" in second
     assert not (root / "docs" / "kb" / "map" / "sources-3.md").exists()
+
+
+def test_benchmark_floors_parse_and_write_what_the_stages_made_and_clean_up(tmp_path: Path) -> None:
+    import run as bench  # benchmarks/run.py
+
+    root = tmp_path / "c50"
+    corpus.generate(50, root, git=False)
+    stages = bench.stages(root)
+    floors = bench.floors(root)
+
+    assert set(floors) == {"parse_floor_cpu_s", "write_floor_cpu_s"}
+    assert all(value > 0 for value in floors.values())
+    assert not (root / ".floor-write").exists()
+    result = bench.Result(records=50, **{k: tuple(v) if isinstance(v, list) else v for k, v in {**stages, **floors}.items()})
+    rows = {line.split(" | ")[0]: line for line in bench.table([result]).splitlines()}
+    expected_rate = f"{50 / (floors['parse_floor_cpu_s'] + floors['write_floor_cpu_s']):,.0f}"
+    assert rows["| floors together, records/s (CPU)"] == f"| floors together, records/s (CPU) | {expected_rate} |"
+    assert "allow at most" in bench.targets([result])[0]
