@@ -61,7 +61,7 @@ def generate(project: Project, git_dates: bool = True):
     from generator.write import sync_tree
 
     kb = check(project)
-    return sync_tree(project.generated, iter_pages(kb, project, git_dates=git_dates))
+    return sync_tree(project.generated, iter_pages(kb, project, git_dates=git_dates), undo_folder=project.cache / "undo")
 
 
 def build(project: Project, site_dir=None, git_dates: bool = True):

@@ -1,8 +1,15 @@
 """Stage 6, write: bring the generated folder in line with the rendered pages.
 
 Only files whose content changed are written (so the site engine's file watcher rebuilds only what
-changed), stale files are removed, every write is atomic (temp file + rename), and the whole sync can
-be undone if the site build that follows fails.
+changed), stale files are removed, a file that is replaced is replaced atomically (temp file +
+rename), and the whole sync can be undone if the site build that follows fails.
+
+Undo keeps what a sync replaced or removed on disk, not in memory: a hard link to each old file in
+an undo folder (the pipeline's is `.cache/generator/undo`, outside docs/, so neither the site engine
+nor its file watcher sees it). A rebuild that rewrites every page (a template change) thus holds no
+old pages in memory. The links stay until the next sync starts (a report can be undone until then).
+Where a hard link cannot be made (another file system, or none supported) the old bytes are kept in
+memory instead.
 """
 
 from __future__ import annotations
@@ -22,8 +29,32 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     created_root: bool = False
-    _previous: dict[str, tuple[bytes, int] | None] = field(default_factory=dict, repr=False)
-    """Relative path -> (content, mtime in ns) before this sync, or None if the file was new."""
+    undo_folder: Path | None = None
+    """Where the old files this sync replaced or removed are kept as hard links (None: a hidden
+    folder beside `root`)."""
+    _previous: dict[str, tuple[Path | bytes, int] | None] = field(default_factory=dict, repr=False)
+    """Relative path -> (the old file, as a hard link in the undo folder or as its bytes; its mtime
+    in ns) before this sync, or None if the file was new."""
+
+    def __post_init__(self) -> None:
+        if self.undo_folder is None:
+            self.undo_folder = self.root.with_name(f".{self.root.name}-undo")
+
+    def _save(self, rel: str, path: Path, content: bytes | None = None) -> None:
+        """Remember the file at `path` as it is now, once per sync (the first state is the one undo
+        restores). `content`, if the caller has read it already, is the fallback without hard links."""
+        if rel in self._previous:
+            return
+        mtime_ns = path.stat().st_mtime_ns
+        # a link keeps the old content because this module never changes a file in place: a
+        # rewrite replaces it with a new file (rename), a removal only unlinks its name
+        saved = self.undo_folder / str(len(self._previous))
+        try:
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, saved)
+            self._previous[rel] = (saved, mtime_ns)
+        except OSError:  # no hard links on this file system
+            self._previous[rel] = (path.read_bytes() if content is None else content, mtime_ns)
 
     def undo(self) -> None:
         """Restore every file this sync wrote or removed to what it was before, modification time
@@ -35,9 +66,15 @@ class SyncReport:
                 path.unlink(missing_ok=True)
                 _remove_empty_parents(path, self.root)
             else:
-                content, mtime_ns = previous
-                _atomic_write(path, content)
+                saved, mtime_ns = previous
+                if isinstance(saved, Path):
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(saved, path)
+                else:
+                    _atomic_write(path, saved)
                 os.utime(path, ns=(mtime_ns, mtime_ns))
+        self._previous.clear()
+        shutil.rmtree(self.undo_folder, ignore_errors=True)
         _remove_empty_dirs(self.root)
         if self.created_root and self.root.is_dir() and not any(self.root.iterdir()):
             self.root.rmdir()
@@ -105,7 +142,8 @@ def _remove_empty_dirs(root: Path) -> None:
             directory.rmdir()
 
 
-def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str | Iterable[str]]]) -> SyncReport:
+def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str | Iterable[str]]],
+              undo_folder: Path | None = None) -> SyncReport:
     """Write `pages` (relative path -> text, or a stream of (path, text) pairs) under `root`; remove
     every other file there. A large file's text may come as an iterable of pieces: it is written
     and compared piece by piece, never held whole.
@@ -113,8 +151,11 @@ def sync_tree(root: Path, pages: Mapping[str, str] | Iterable[tuple[str, str | I
     Pages are written as they arrive, so a renderer can stream them without holding them all. A page
     may take the place of a folder (or sit under a path that was a file): whatever is in its way
     cannot be a page of this sync, so it is removed first. All or nothing: if any write fails (or the
-    stream raises), what this sync already did is undone before the error propagates."""
-    report = SyncReport(root, created_root=not root.exists())
+    stream raises), what this sync already did is undone before the error propagates. The old files
+    are kept in `undo_folder` (emptied first; by default a hidden folder beside `root`) until the
+    next sync, so the returned report can undo the sync until then."""
+    report = SyncReport(root, created_root=not root.exists(), undo_folder=undo_folder)
+    shutil.rmtree(report.undo_folder, ignore_errors=True)  # the previous sync can no longer be undone
     existing = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.exists() else set()
     existing_dirs = {parent for rel in existing for parent in _parents(rel)}
     items = pages.items() if isinstance(pages, Mapping) else pages
@@ -162,7 +203,7 @@ def _clear_the_way(report: SyncReport, existing: set[str], existing_dirs: set[st
 
 def _remove(report: SyncReport, rel: str) -> None:
     path = report.root / rel
-    report._previous[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
+    report._save(rel, path)
     path.unlink()
     report.removed.append(rel)
 
@@ -186,8 +227,10 @@ def _write_pieces_if_changed(report: SyncReport, rel: str, pieces: Iterable[str]
             tmp.unlink()
             report.unchanged += 1
             return
-        if rel not in report._previous:
-            report._previous[rel] = None if not existed else (path.read_bytes(), path.stat().st_mtime_ns)
+        if not existed:
+            report._previous.setdefault(rel, None)
+        else:
+            report._save(rel, path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -201,8 +244,10 @@ def _write_if_changed(report: SyncReport, rel: str, content: bytes, existed: boo
     if old == content:
         report.unchanged += 1
         return
-    if rel not in report._previous:  # the first state is the one undo restores
-        report._previous[rel] = None if old is None else (old, path.stat().st_mtime_ns)
+    if old is None:
+        report._previous.setdefault(rel, None)
+    else:
+        report._save(rel, path, old)
     _atomic_write(path, content, existed=old is not None)
     report.written.append(rel)
 

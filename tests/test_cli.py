@@ -127,6 +127,19 @@ def test_build_with_a_bad_record_writes_nothing(fixture_project):
     assert snapshot(fixture_project.site) == site_before
 
 
+def test_a_rebuild_keeps_the_pages_it_replaced_in_the_cache_until_the_next_build(fixture_project):
+    built(fixture_project)
+    page = fixture_project.generated / "findings" / "alpha-budget-risk.md"
+    old_page = page.read_bytes()
+    replace(fixture_project, FINDING, "statement: Pilots with", "statement: Changed pilots with")
+    assert run("build", "--root", fixture_project.root, "--no-site").exit_code == 0
+    undo = fixture_project.cache / "undo"
+    assert old_page in [kept.read_bytes() for kept in undo.iterdir()]
+    assert sorted(p.name for p in fixture_project.docs.iterdir() if p.name.startswith(".")) == []
+    assert run("build", "--root", fixture_project.root, "--no-site").exit_code == 0
+    assert not undo.exists()  # nothing rewritten this time, and the previous build can no longer be undone
+
+
 def test_build_whose_site_step_fails_keeps_the_previous_site_and_pages(fixture_project):
     built(fixture_project)
     kb_before, site_before = snapshot(fixture_project.generated), snapshot(fixture_project.site)

@@ -298,3 +298,39 @@ def test_replace_folder_where_there_was_none(tmp_path: Path) -> None:
 
     assert (tmp_path / "site" / "index.html").read_text() == "first"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_undo_keeps_the_old_files_on_disk_until_the_next_sync(tmp_path):
+    root, undo = tmp_path / "kb", tmp_path / "undo"
+    sync_tree(root, {**PAGES, "stale.md": "# Stale\n"}, undo_folder=undo)
+    _age_all(root)
+    report = sync_tree(root, {**PAGES, "index.md": "# Home, revised\n"}, undo_folder=undo)
+
+    assert sorted(p.read_text(encoding="utf-8") for p in undo.iterdir()) == ["# Home\n", "# Stale\n"]
+    report.undo()
+    assert _tree(root) == {**PAGES, "stale.md": "# Stale\n"}
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
+    assert not undo.exists()
+
+    report = sync_tree(root, {**PAGES, "index.md": "# Home, revised\n"}, undo_folder=undo)
+    assert len(list(undo.iterdir())) == 2
+    sync_tree(root, {**PAGES, "index.md": "# Home, revised\n"}, undo_folder=undo)  # nothing to keep this time
+    assert not undo.exists() or not list(undo.iterdir())
+
+
+def test_undo_without_hard_links_keeps_the_old_bytes(tmp_path, monkeypatch):
+    import errno
+
+    root = tmp_path / "kb"
+    sync_tree(root, {**PAGES, "stale.md": "# Stale\n", "data/big.json": "[1]\n"})
+    _age_all(root)
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    report = sync_tree(root, {**PAGES, "index.md": "# Home, revised\n", "data/big.json": iter(["[2]\n"])})
+    assert report.written == ["index.md", "data/big.json"] and report.removed == ["stale.md"]
+    report.undo()
+    assert _tree(root) == {**PAGES, "stale.md": "# Stale\n", "data/big.json": "[1]\n"}
+    assert all(p.stat().st_mtime_ns == OLD for p in root.rglob("*") if p.is_file())
