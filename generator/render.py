@@ -42,6 +42,10 @@ PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
+THEME_SOURCES = 20
+"""Most sources a theme page's "What each source found" table shows (those with the most findings
+on the theme); the others are named by count, and their findings are on the theme's full list, so
+the page does not grow with the number of sources."""
 SOURCE_COLUMNS = 10
 """Most sources (columns) one evidence-map "themes by source" table shows; the rest continue on
 map/sources-2.md, ... so the map does not grow with the number of sources."""
@@ -162,7 +166,7 @@ class Renderer:
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
             permalink=self.citations.permalink, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
             abbreviations=self.abbreviations,
-            data_table=data_table,
+            data_table=data_table, theme_sources=self.theme_sources,
         )
 
     # --- helpers available in templates -------------------------------------------------------
@@ -173,6 +177,21 @@ class Renderer:
         if kind in ("theme", "stakeholder", "scheme"):
             return Markup(f"{base}{kind}s/{record_id}.md")
         return record_url(kind, record_id, base)
+
+    def theme_sources(self, finding_ids: list[str]) -> tuple[list[tuple[str, list[str]]], int]:
+        """(source id, its findings among these) for at most THEME_SOURCES sources, in the order
+        the sources first appear, and how many sources were left out. Where there are more, the
+        ones with the most findings are kept (ties: the first to appear)."""
+        by_source: dict[str, list[str]] = {}
+        for finding_id in finding_ids:
+            for source_id in self.kb.finding_sources(self.kb.records.findings[finding_id]):
+                by_source.setdefault(source_id, []).append(finding_id)
+        if len(by_source) <= THEME_SOURCES:
+            return list(by_source.items()), 0
+        order = {source_id: i for i, source_id in enumerate(by_source)}
+        kept = sorted(by_source, key=lambda source_id: (-len(by_source[source_id]), order[source_id]))[:THEME_SOURCES]
+        return [(source_id, by_source[source_id]) for source_id in sorted(kept, key=order.get)], \
+            len(by_source) - THEME_SOURCES
 
     def label(self, vocabulary: str, key: str) -> str:
         return getattr(self.kb.records, vocabulary)[key].label
@@ -359,7 +378,7 @@ class Renderer:
                 yield f"{vocab}/{key}.md", self.page(
                     f"{vocab[:-1]}.md.j2", key=key, term=term,
                     lessons=lessons_by[vocab].get(key, []), findings=findings_by[vocab].get(key, []))
-        yield "sources/index.md", self.page("sources_index.md.j2")
+        yield from self._sources_index_pages()
         yield "lessons/index.md", self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
         yield "comparisons/index.md", self.page("comparisons_index.md.j2")
         yield from self.references.pages(self.page).items()
@@ -427,6 +446,15 @@ class Renderer:
             yield path, self.page("listing.md.j2", title=title, groups=groups, number=number, pages=pages,
                                   name=name, base=depth, stem_parent=stem.split("/")[-2], lesson_total=len(lessons),
                                   finding_total=len(findings), **context)
+
+    def _sources_index_pages(self) -> Iterator[tuple[str, str]]:
+        """The list of sources, PAGE_SIZE a page: sources/index.md, sources/index-2.md, ..."""
+        sources = sorted(self.kb.records.sources.values(), key=lambda source: source.id)
+        pages = max(1, -(-len(sources) // PAGE_SIZE))
+        for number in range(1, pages + 1):
+            yield ("sources/index.md" if number == 1 else f"sources/index-{number}.md"), self.page(
+                "sources_index.md.j2", sources=sources[(number - 1) * PAGE_SIZE: number * PAGE_SIZE],
+                number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1, total=len(sources))
 
     def _overflow_pages(self, lessons_by, findings_by) -> Iterator[tuple[str, str]]:
         """Theme, scheme and source pages show PAGE_SIZE items per list; the rest continue here."""

@@ -434,3 +434,46 @@ def test_whats_new_orders_changes_on_one_day_by_time(fixture_project):
                       "evidence/findings/beta-budget-incentives.yaml": ("2024-01-05T08:00:00+00:00", "2024-01-05T17:00:00+00:00")}
     assert [c[3] for c in renderer.recent_changes()] == ["beta-budget-incentives", "alpha-budget-risk"]
     assert renderer.record_dates("finding", "beta-budget-incentives") == ("2024-01-05", "2024-01-05")
+
+
+def test_a_theme_compares_at_most_theme_sources_sources(fixture_project, monkeypatch):
+    import generator.render as render
+
+    monkeypatch.setattr(render, "THEME_SOURCES", 1)
+    page = render_pages(check(fixture_project), fixture_project, git_dates=False)["themes/budgets-and-risk.md"]
+    comparison = page.split("## What each source found", 1)[1].split("## All findings", 1)[0]
+    rows = [line for line in comparison.splitlines() if line.startswith("| <span id=\"source-")]
+    assert len(rows) == 1 and rows[0].startswith('| <span id="source-alpha-1999-total">')
+    assert ("These are the 1 sources with the most findings on this theme; 1 other source also has findings "
+            "on it ([all findings](#findings)).") in comparison
+    monkeypatch.setattr(render, "THEME_SOURCES", 20)
+    page = render_pages(check(fixture_project), fixture_project, git_dates=False)["themes/budgets-and-risk.md"]
+    assert "other source" not in page and page.count('| <span id="source-') == 2
+
+
+def test_the_list_of_sources_continues_on_numbered_pages(fixture_project, monkeypatch):
+    import generator.render as render
+
+    kb = check(fixture_project)
+    monkeypatch.setattr(render, "PAGE_SIZE", 1)
+    pages = render_pages(kb, fixture_project, git_dates=False)
+    ids = sorted(kb.records.sources)
+    stems = ["sources/index.md"] + [f"sources/index-{n}.md" for n in range(2, len(ids) + 1)]
+    assert sorted(p for p in pages if p.startswith("sources/index")) == sorted(stems)
+    second = pages["sources/index-2.md"]
+    assert second.startswith('---\ntitle: "Sources (page 2 of %d)"' % len(ids))
+    assert f"Sources 2 to 2 of {len(ids)}." in second
+    assert "Page 2 of %d: [1](index.md) **2**" % len(ids) in second
+    rows = [line for line in second.splitlines() if line.startswith("| [")]
+    assert len(rows) == 1 and f"(../sources/{ids[1]}.md)" in rows[0]
+
+
+def test_numbered_source_and_theme_pages_build_strictly(fixture_project, monkeypatch):
+    import generator.render as render
+    from generator.pipeline import build
+
+    monkeypatch.setattr(render, "PAGE_SIZE", 1)
+    monkeypatch.setattr(render, "THEME_SOURCES", 1)
+    build(fixture_project, git_dates=False)  # mkdocs build --strict: raises on a broken link
+    html = (fixture_project.site / "kb/sources/index-2/index.html").read_text(encoding="utf-8")
+    assert 'href="../">1</a>' in html
