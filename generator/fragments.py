@@ -40,6 +40,16 @@ def more(shown: int, total: int, href: str, noun: str) -> Markup:
     return Markup(f"[All {total} {md_escape(noun)}]({href}) ({total - shown} more than shown here).\n")
 
 
+def chunks(items: list, size: int) -> list[list]:
+    """`items` in runs of `size`, one run per page of a paginated list (one empty run for no items)."""
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def numbered(stem: str, number: int) -> str:
+    """The name of page `number` of a paginated list: stem, stem-2, ... (as `pager` links them)."""
+    return stem if number == 1 else f"{stem}-{number}"
+
+
 def pager(name: str, number: int, pages: int) -> Markup:
     """'Page 2 of 3: [1](name.md) **2** [3](name-3.md)' and its class line, when there are several pages."""
     if pages <= 1:

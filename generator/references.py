@@ -17,6 +17,8 @@ from typing import Any
 
 from markupsafe import Markup
 
+from generator.fragments import chunks, numbered
+
 OTHER = "other"
 REFERENCES_PER_PAGE = 50
 """References on one letter page. Each entry carries its BibTeX, so an entry is long: Zensical's
@@ -47,10 +49,9 @@ class ReferenceList:
             grouped: dict[str, list[Any]] = defaultdict(list)
             for ref in sorted(self._references.values(), key=lambda ref: ref.plain.lower()):
                 grouped[letter_of(ref.plain)].append(ref)
-            size = self._page_size
             self._letters = {
-                letter: [(letter if start == 0 else f"{letter}-{start // size + 1}", refs[start:start + size])
-                         for start in range(0, len(refs), size)]
+                letter: [(numbered(letter, number), run)
+                         for number, run in enumerate(chunks(refs, self._page_size), start=1)]
                 for letter, refs in sorted(grouped.items(), key=lambda item: (item[0] == OTHER, item[0]))}
             self._stems = {ref.key: stem for pages in self._letters.values() for stem, refs in pages for ref in refs}
         return self._letters

@@ -29,7 +29,7 @@ from generator.charts import charts as draw_charts
 from generator.charts import data_table
 from generator.citations import Citations, site_settings
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
-from generator.fragments import CONFIDENCE_LABELS, Fragments, confidence_badge, more, pager, short_title
+from generator.fragments import CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager, short_title
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
@@ -417,7 +417,7 @@ class Renderer:
         source_shade = {key: 0 if not ids else min(4, 1 + (4 * len(ids) - 1) // source_top)
                         for key, ids in source_cells.items()}
         source_ids = list(r.sources)
-        tables = [source_ids[i:i + SOURCE_COLUMNS] for i in range(0, len(source_ids), SOURCE_COLUMNS)] or [[]]
+        tables = chunks(source_ids, SOURCE_COLUMNS)
         for number, chunk in enumerate(tables, start=1):
             table = dict(source_cells=source_cells, source_shade=source_shade, source_ids=chunk,
                          source_page=number, source_pages=len(tables),
@@ -436,25 +436,24 @@ class Renderer:
                  **context: Any) -> Iterator[tuple[str, str]]:
         """A list of lessons then findings, PAGE_SIZE items a page: stem.md, stem-2.md, ..."""
         items = [("lesson", i) for i in lessons] + [("finding", i) for i in findings]
-        pages = max(1, -(-len(items) // PAGE_SIZE))
+        runs = chunks(items, PAGE_SIZE)
+        pages = len(runs)
         name = stem.rsplit("/", 1)[-1]
         depth = "../" * stem.count("/")
-        for number in range(1, pages + 1):
-            chunk = items[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+        for number, chunk in enumerate(runs, start=1):
             groups = [(kind, [record_id for _, record_id in group]) for kind, group in groupby(chunk, key=itemgetter(0))]
-            path = f"{stem}.md" if number == 1 else f"{stem}-{number}.md"
-            yield path, self.page("listing.md.j2", title=title, groups=groups, number=number, pages=pages,
+            yield f"{numbered(stem, number)}.md", self.page("listing.md.j2", title=title, groups=groups, number=number, pages=pages,
                                   name=name, base=depth, stem_parent=stem.split("/")[-2], lesson_total=len(lessons),
                                   finding_total=len(findings), **context)
 
     def _sources_index_pages(self) -> Iterator[tuple[str, str]]:
         """The list of sources, PAGE_SIZE a page: sources/index.md, sources/index-2.md, ..."""
         sources = sorted(self.kb.records.sources.values(), key=lambda source: source.id)
-        pages = max(1, -(-len(sources) // PAGE_SIZE))
-        for number in range(1, pages + 1):
-            yield ("sources/index.md" if number == 1 else f"sources/index-{number}.md"), self.page(
-                "sources_index.md.j2", sources=sources[(number - 1) * PAGE_SIZE: number * PAGE_SIZE],
-                number=number, pages=pages, first=(number - 1) * PAGE_SIZE + 1, total=len(sources))
+        runs = chunks(sources, PAGE_SIZE)
+        for number, run in enumerate(runs, start=1):
+            yield f"sources/{numbered('index', number)}.md", self.page(
+                "sources_index.md.j2", sources=run, number=number, pages=len(runs),
+                first=(number - 1) * PAGE_SIZE + 1, total=len(sources))
 
     def _overflow_pages(self, lessons_by, findings_by) -> Iterator[tuple[str, str]]:
         """Theme, scheme and source pages show PAGE_SIZE items per list; the rest continue here."""

@@ -40,10 +40,14 @@ class SyncReport:
         if self.undo_folder is None:
             self.undo_folder = self.root.with_name(f".{self.root.name}-undo")
 
-    def _save(self, rel: str, path: Path, content: bytes | None = None) -> None:
-        """Remember the file at `path` as it is now, once per sync (the first state is the one undo
-        restores). `content`, if the caller has read it already, is the fallback without hard links."""
+    def _save(self, rel: str, path: Path, existed: bool = True, content: bytes | None = None) -> None:
+        """Remember the file at `path` as it is now (or that there was none), once per sync: the
+        first state is the one undo restores. `content`, if the caller has read it already, is the
+        fallback without hard links."""
         if rel in self._previous:
+            return
+        if not existed:
+            self._previous[rel] = None
             return
         mtime_ns = path.stat().st_mtime_ns
         # a link keeps the old content because this module never changes a file in place: a
@@ -106,11 +110,12 @@ def _atomic_write(path: Path, content: bytes, existed: bool = True) -> None:
 
 def _create(path: Path, content: bytes, exclusive: bool = True) -> None:
     """Write a file that is not there yet (with `exclusive`, fail if it is); on failure remove it."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC), 0o666)
-    except FileNotFoundError:
+        fd = os.open(path, flags, 0o666)
+    except FileNotFoundError:  # its folder is new: made on the first file, not checked for every file
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC), 0o666)
+        fd = os.open(path, flags, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -227,10 +232,7 @@ def _write_pieces_if_changed(report: SyncReport, rel: str, pieces: Iterable[str]
             tmp.unlink()
             report.unchanged += 1
             return
-        if not existed:
-            report._previous.setdefault(rel, None)
-        else:
-            report._save(rel, path)
+        report._save(rel, path, existed)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -244,10 +246,7 @@ def _write_if_changed(report: SyncReport, rel: str, content: bytes, existed: boo
     if old == content:
         report.unchanged += 1
         return
-    if old is None:
-        report._previous.setdefault(rel, None)
-    else:
-        report._save(rel, path, old)
+    report._save(rel, path, old is not None, old)
     _atomic_write(path, content, existed=old is not None)
     report.written.append(rel)
 
