@@ -4,12 +4,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve build test check verify-quotes schema bench clean browser-deps
+.PHONY: serve build test check verify-quotes schema bench clean browser-deps lock test-newest
 
-$(STAMP): pyproject.toml
+# Every environment installs exactly what the lock files say (versions and hashes), never whatever
+# PyPI serves today: requirements/test.txt for serve, build and test, requirements/bench.txt for bench.
+# pyproject.toml keeps the compatible ranges; `make lock` turns them into the lock files.
+LOCK := requirements/test.txt
+$(STAMP): pyproject.toml $(LOCK)
+	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	touch $(STAMP)
 
 serve: $(STAMP)  ## generate, build and serve at http://127.0.0.1:8000 with live reload
@@ -47,8 +53,30 @@ test: $(STAMP) browser-deps  ## run the whole test suite
 # A quick run: make bench BENCH_SIZES=500,2000 (or BENCH_ARGS="--sizes 500 --no-write").
 BENCH_SIZES ?= 500,2000,10000/20000
 bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~50 min)
-	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/bench.txt
 	$(PY) benchmarks/run.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf site docs/kb .pytest_cache
+
+# Run after changing a range in pyproject.toml (or to take upstream releases on purpose); commit the
+# three lock files with the change. uv resolves for every platform, for Python 3.11 and up.
+UV_VERSION ?= 0.13.9
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock: $(STAMP)  ## regenerate requirements/*.txt (exact versions and hashes) from pyproject.toml's ranges
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV_COMPILE) --upgrade pyproject.toml requirements/build.in -o requirements/runtime.txt
+	$(UV_COMPILE) --upgrade pyproject.toml requirements/build.in --extra test -c requirements/runtime.txt -o requirements/test.txt
+	$(UV_COMPILE) --upgrade pyproject.toml requirements/build.in --extra test --extra bench -c requirements/test.txt -o requirements/bench.txt
+
+# What the scheduled "newest versions" workflow runs: the newest releases pyproject.toml's ranges
+# allow, in a separate virtual environment, so upstream drift shows up there and not on main.
+NEWEST_VENV := .venv-newest
+test-newest:  ## the whole suite against the newest versions the ranges allow (not the lock)
+	rm -rf $(NEWEST_VENV)
+	$(PYTHON) -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test]'
+	$(NEWEST_VENV)/bin/python -m pip list
+	$(MAKE) browser-deps
+	$(NEWEST_VENV)/bin/python -m pytest
