@@ -242,7 +242,7 @@ def _syntax_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem
     unclosed = _UNCLOSED.get(exc.context or "")
     if unclosed and exc.context_mark is not None:
         what, hint = unclosed
-        return _marked(shown, f"YAML syntax error: {what} ({problem})", exc.context_mark, hint)
+        return _marked(shown, f"YAML syntax error: {what}", exc.context_mark, hint)
     if problem.startswith("mapping values are not allowed"):
         return _marked(shown, "YAML syntax error: unexpected ': ' inside a value", mark,
                        "put the value in quotes if it contains ': '; if this line is a new field, indent it "
@@ -360,17 +360,28 @@ def _first_too_deep(text: str) -> Any:
 
     Checked on the event stream before composing: libyaml's composer recurses once per level, so
     a 256 KB file of '[' or '- - -' would crash the interpreter (a segfault, not an exception)."""
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
-            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
+        return _first_too_deep_in(yaml.parse(text, Loader=_BaseLoader))
+    except yaml.YAMLError as exc:
+        if "nesting depth" not in str(getattr(exc, "problem", "")):
+            return None  # the load that follows reports the syntax error, located
+    # Newer libyaml stops at its own depth limit (about 1,000) before yielding the events, so the
+    # place where our limit is first passed comes from PyYAML's pure-Python parser, which has none.
+    try:
+        return _first_too_deep_in(yaml.parse(text, Loader=yaml.BaseLoader))
     except yaml.YAMLError:
-        return None  # the load that follows reports the syntax error, located
+        return None
+
+
+def _first_too_deep_in(events) -> Any:
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
     return None
 
 

@@ -68,8 +68,8 @@ def rejected(project, *expected: str) -> list[str]:
 def test_malformed_yaml(fixture_project):
     write(fixture_project, FINDING, 'id: alpha-budget-risk\nstatement: "never closed\n')
     rejected(fixture_project,
-             "evidence/findings/alpha-budget-risk.yaml:2:12: YAML syntax error: quoted text is not closed "
-             "(found unexpected end of stream); end it with the same quote mark; inside '...' write '' for an "
+             "evidence/findings/alpha-budget-risk.yaml:2:12: YAML syntax error: quoted text is not closed; "
+             "end it with the same quote mark; inside '...' write '' for an "
              "apostrophe")
 
 
@@ -146,22 +146,31 @@ def test_nul_characters(fixture_project):
              "evidence/findings/alpha-budget-risk.yaml: file contains NUL characters; save the file as plain UTF-8 text")
 
 
-@pytest.mark.parametrize("nesting, where", [
-    ("[" * 100_000 + "]" * 100_000, "2:27"),          # flow sequences
-    ("[" * 1_990 + "]" * 1_990, "2:27"),              # few enough for the loader's fast path to compose
-    ("{a: " * 20_000 + "1" + "}" * 20_000, "2:84"),   # flow mappings
-    ("\n" + "- " * 100_000 + "x", "3:39"),             # compact block sequences on one line
+@pytest.mark.parametrize("nesting", [
+    "[" * 100_000 + "]" * 100_000,          # flow sequences
+    "[" * 1_990 + "]" * 1_990,              # few enough for the loader's fast path to compose
+    "{a: " * 20_000 + "1" + "}" * 20_000,   # flow mappings
+    "\n" + "- " * 100_000 + "x",             # compact block sequences on one line
 ])
-def test_deep_nesting_is_rejected_before_it_can_crash_the_parser(fixture_project, nesting, where):
+def test_deep_nesting_is_rejected_before_it_can_crash_the_parser(fixture_project, nesting):
     """libyaml's composer recurses per level: without the event-stream check this segfaults, so
-    the check runs in a child process where a crash is a failed assertion, not a dead test run."""
+    the check runs in a child process where a crash is a failed assertion, not a dead test run.
+
+    What we promise is asserted, not one library's wording: exit 1, the file and line, one problem,
+    no traceback. Our own message is expected; a parser that refuses the nesting first (libyaml's
+    own depth limit in newer releases) may word it its own way."""
     write(fixture_project, FINDING, "id: alpha-budget-risk\nnotes: " + nesting + "\n")
     result = subprocess.run([sys.executable, "-m", "generator", "check", "--root", str(fixture_project.root)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, (result.returncode, result.stderr[-2000:])
-    assert result.stderr.splitlines()[0] == (
-        f"evidence/findings/alpha-budget-risk.yaml:{where}: YAML is nested more than 20 levels deep; "
-        "records need only a few levels")
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    line = 3 if nesting.startswith("\n") else 2
+    assert re.fullmatch(
+        rf"evidence/findings/alpha-budget-risk\.yaml:{line}:\d+: "
+        r"(YAML is nested more than 20 levels deep; records need only a few levels"
+        r"|YAML syntax error: [^;]*nesting[^;]*;.*)", lines[0]), lines[0]
+    assert lines[-1] == "check: 1 problem in 1 file"
 
 
 def test_billion_laughs_aliases(fixture_project):

@@ -19,8 +19,8 @@ from generator.pipeline import check
 def test_unclosed_list_points_at_its_opening_bracket(fixture_project):
     replace(fixture_project, FINDING, "statement: Pilots", "statement: [Pilots")
     assert problems(fixture_project) == [
-        "evidence/findings/alpha-budget-risk.yaml:2:12: YAML syntax error: list opened with '[' is not closed "
-        "(did not find expected ',' or ']'); close it with ']'; put items containing commas, colons or "
+        "evidence/findings/alpha-budget-risk.yaml:2:12: YAML syntax error: list opened with '[' is not closed; "
+        "close it with ']'; put items containing commas, colons or "
         "brackets in quotes",
     ]
 
@@ -29,7 +29,7 @@ def test_unclosed_mapping_points_at_its_opening_brace(fixture_project):
     replace(fixture_project, FINDING, "level: moderate", "level: {moderate")
     assert problems(fixture_project) == [
         "evidence/findings/alpha-budget-risk.yaml:13:10: YAML syntax error: mapping opened with '{' is not "
-        "closed (did not find expected ',' or '}'); close it with '}'; put values containing commas, colons "
+        "closed; close it with '}'; put values containing commas, colons "
         "or braces in quotes",
     ]
 
@@ -88,8 +88,8 @@ def test_block_text_on_the_marker_line(fixture_project, marker):
 def test_unclosed_quote_at_end_of_file(fixture_project):
     append(fixture_project, FINDING, "notes: 'never closed\n")
     assert problems(fixture_project) == [
-        "evidence/findings/alpha-budget-risk.yaml:19:8: YAML syntax error: quoted text is not closed "
-        "(found unexpected end of stream); end it with the same quote mark; inside '...' write '' for an "
+        "evidence/findings/alpha-budget-risk.yaml:19:8: YAML syntax error: quoted text is not closed; "
+        "end it with the same quote mark; inside '...' write '' for an "
         "apostrophe",
     ]
 
@@ -231,8 +231,7 @@ def test_missing_vocabulary_file_reports_once(fixture_project):
 def test_unreadable_vocabulary_file_reports_once(fixture_project):
     replace(fixture_project, "evidence/themes.yaml", "maternity:", "maternity: [")
     assert problems(fixture_project) == [
-        "evidence/themes.yaml:4:12: YAML syntax error: list opened with '[' is not closed (did not find "
-        "expected ',' or ']'); close it with ']'; put items containing commas, colons or brackets in quotes",
+        "evidence/themes.yaml:4:12: YAML syntax error: list opened with '[' is not closed; close it with ']'; put items containing commas, colons or brackets in quotes",
     ]
 
 
