@@ -21,6 +21,7 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 
 from generator.errors import Problem
+from generator.inputsafety import invisible_problems
 from generator.textsafe import escape_markdown_in_html
 
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -90,6 +91,9 @@ def parse_bibliography(path: Path, display: str, cache_dir: Path | None = None) 
                             readable=False)
     except (OSError, UnicodeDecodeError) as exc:
         return Bibliography({}, [Problem(display, 0, 0, f"cannot read bibliography: {exc}")], readable=False)
+    invisible = invisible_problems(text, display)
+    if invisible:
+        return Bibliography({}, invisible, readable=False)
     cached = _PARSED.get(display)
     if cached is not None and cached[0] == text:
         done = cached[1]

@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from generator.errors import Problem
+from generator.inputsafety import (INVISIBLE_HINT, LINK_HINT, describe, first_refused, invisible_problems,
+                                   link_problem, strings_in)
 
 try:  # the C loader is ~10x faster; the pure-Python one is only a fallback for odd platforms
     _BaseLoader = yaml.CSafeLoader
@@ -163,6 +165,10 @@ def read_yaml(path: Path, root: Path, shown: str | None = None) -> tuple[LoadedF
     if cached is not None and cached[0] == digest and cached[1].display == shown:
         return cached[1], []  # unchanged since the last load: `serve` re-parses only edited files
     loaded, problems = _parse_yaml(path, shown, raw)
+    if loaded is not None and "\\" in loaded.text:
+        problems = _escaped_invisible(loaded)
+        if problems:
+            return None, problems
     if loaded is not None:
         _LOADED[path] = (digest, loaded)
     return loaded, problems
@@ -170,6 +176,18 @@ def read_yaml(path: Path, root: Path, shown: str | None = None) -> tuple[LoadedF
 
 _LOADED: dict[Path, tuple[bytes, "LoadedFile"]] = {}
 """Last good load per path, with a digest of the bytes it came from."""
+
+
+def _escaped_invisible(loaded: LoadedFile) -> list[Problem]:
+    """Invisible characters written as escapes in double-quoted text ("\\u202e"), which the text
+    scan cannot see: located at the key or value that holds them."""
+    problems = []
+    for keypath, value in strings_in(loaded.data):
+        char = first_refused(value)
+        if char is not None:
+            problems.append(loaded.problem(keypath, f"invisible character {describe(char)} (written as an escape)",
+                                           INVISIBLE_HINT))
+    return problems
 
 
 def _parse_yaml(path: Path, shown: str, raw: bytes) -> tuple[LoadedFile | None, list[Problem]]:
@@ -184,6 +202,9 @@ def _parse_yaml(path: Path, shown: str, raw: bytes) -> tuple[LoadedFile | None, 
                               "save the file as UTF-8")]
     if "\x00" in text:
         return None, [Problem(shown, 0, 0, "file contains NUL characters", "save the file as plain UTF-8 text")]
+    invisible = invisible_problems(text, shown)
+    if invisible:
+        return None, invisible
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(shown, 1, 1, "file is empty", "add the record's fields, or delete the file")]
     data = _fast_load(text)
@@ -516,6 +537,8 @@ class RawEvidence:
     problems: list[Problem]
     unreadable: dict[str, set[str]] = field(default_factory=dict)
     """Record kind -> file stems that could not be read (already reported)."""
+    unread_kinds: set[str] = field(default_factory=set)
+    """Record kinds whose whole folder was refused (already reported): references to them go unchecked."""
 
 
 def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
@@ -524,11 +547,18 @@ def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
     records: dict[str, list[LoadedFile]] = {kind: [] for kind in RECORD_DIRS.values()}
     vocabularies: dict[str, LoadedFile] = {}
     unreadable: dict[str, set[str]] = {kind: set() for kind in RECORD_DIRS.values()}
+    unread_kinds: set[str] = set()
+    linked = link_problem(evidence_dir, root, display_path(evidence_dir, root))
+    if linked is not None:
+        return RawEvidence(root, records, vocabularies, [linked], unreadable)
     if not evidence_dir.is_dir():
         problems.append(Problem(display_path(evidence_dir, root), 0, 0, "evidence folder not found"))
         return RawEvidence(root, records, vocabularies, problems, unreadable)
     for name in VOCABULARY_FILES:
         path = evidence_dir / f"{name}.yaml"
+        if path.is_symlink():
+            problems.append(Problem(display_path(path, root), 0, 0, "is a symbolic link", LINK_HINT))
+            continue
         if not path.exists():
             problems.append(Problem(display_path(path, root), 0, 0, f"vocabulary file {name}.yaml is missing"))
             continue
@@ -538,6 +568,11 @@ def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
             vocabularies[name] = loaded
     for entry in sorted(evidence_dir.iterdir()):
         shown = display_path(entry, root)
+        if entry.is_symlink():
+            problems.append(Problem(shown, 0, 0, "is a symbolic link", LINK_HINT))
+            if entry.name in RECORD_DIRS:
+                unread_kinds.add(RECORD_DIRS[entry.name])
+            continue
         if entry.is_dir():
             kind = RECORD_DIRS.get(entry.name)
             if kind is None:
@@ -550,7 +585,7 @@ def load_evidence(evidence_dir: Path, root: Path) -> RawEvidence:
         elif not entry.name.startswith(".") and entry.name != "README.md":
             problems.append(Problem(shown, 0, 0, "unexpected file in evidence/",
                                     "vocabularies are themes/stakeholders/schemes/glossary.yaml; records go in subfolders"))
-    return RawEvidence(root, records, vocabularies, problems, unreadable)
+    return RawEvidence(root, records, vocabularies, problems, unreadable, unread_kinds)
 
 
 def _load_folder(folder: Path, shown: str, root: Path, loaded_files: list[LoadedFile], unreadable: set[str],
@@ -562,6 +597,10 @@ def _load_folder(folder: Path, shown: str, root: Path, loaded_files: list[Loaded
     for entry in entries:
         path = folder / entry.name
         file_shown = f"{shown}/{entry.name}" if lexical else display_path(path, root)
+        if entry.is_symlink():
+            problems.append(Problem(file_shown, 0, 0, "is a symbolic link", LINK_HINT))
+            unreadable.add(path.stem)
+            continue
         if not entry.name.endswith(".yaml") or not entry.is_file():
             problems.append(Problem(file_shown, 0, 0, "not a record file", "records are files named <id>.yaml"))
             unreadable.add(path.stem)

@@ -6,7 +6,8 @@ import gc
 from contextlib import contextmanager
 
 from generator.bib import parse_bibliography
-from generator.errors import EvidenceError
+from generator.errors import EvidenceError, Problem
+from generator.inputsafety import link_problem, tree_link_problems
 from generator.kb import KnowledgeBase
 from generator.loader import display_path, load_evidence
 from generator.project import Project
@@ -43,15 +44,32 @@ def check(project: Project) -> KnowledgeBase:
 def _check(project: Project) -> KnowledgeBase:
     raw = load_evidence(project.evidence, project.root)
     records, problems = validate_records(raw)
+    problems += repository_link_problems(project)
     bib_display = display_path(project.bibliography, project.root)
-    bibliography = parse_bibliography(project.bibliography, bib_display, cache_dir=project.cache)
-    problems += bibliography.problems
-    if bibliography.readable:
+    linked = link_problem(project.bibliography, project.root, bib_display)
+    if linked is not None:  # never read it: the link could point anywhere on the build machine
+        problems.append(linked)
+        bibliography = None
+    else:
+        bibliography = parse_bibliography(project.bibliography, bib_display, cache_dir=project.cache)
+        problems += bibliography.problems
+    if bibliography is not None and bibliography.readable:
         known_keys = set(bibliography.references) | bibliography.unparsed_keys
         problems += check_bibliography_keys(records, known_keys, bib_display)
     if problems:
         raise EvidenceError(problems)
     return KnowledgeBase(records, bibliography.references)
+
+
+def repository_link_problems(project: Project) -> list[Problem]:
+    """Links and special files among what the site is built from, besides evidence/ (which the loader
+    checks as it reads) and references.bib: the pages, the templates, the theme overrides, mkdocs.yml."""
+    problems = []
+    for folder in (project.docs, project.root / "overrides"):
+        problems += tree_link_problems(folder, project.root)
+    problems += tree_link_problems(project.templates, project.templates.parent)
+    linked = link_problem(project.mkdocs_yml, project.root, "mkdocs.yml")
+    return problems + ([linked] if linked is not None else [])
 
 
 def generate(project: Project, git_dates: bool = True):

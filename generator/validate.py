@@ -225,6 +225,7 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
     result = Validated()
     problems: list[Problem] = list(raw.problems)
     _validate_vocabularies(raw, result, problems)
+    result.unchecked.update(_TARGETS[kind][0] for kind in raw.unread_kinds)
     for kind, files in raw.records.items():
         model = RECORD_MODELS[kind]
         by_stem = {file.path.stem: file for file in files}

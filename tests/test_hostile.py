@@ -591,3 +591,174 @@ def test_failed_search_index_fails_the_build_and_keeps_the_previous_site(fixture
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in fixture_project.site.rglob("*") if p.is_file()} == before
     assert not list(fixture_project.root.glob(".site-*")), "staging folder left behind"
+
+
+# --- files that are not plain files inside the repository -------------------------------------
+
+SECRET = "TOP-SECRET-TOKEN-1234"
+LINK_HINT = ("replace the link with a plain file committed in the repository; links are refused so that "
+             "a pull request cannot publish files from elsewhere on the build machine")
+
+
+def outside_copy(project, tmp_path, rel: str) -> Path:
+    """A copy of the project's `rel` outside the repository, carrying a secret a link could leak.
+    It is a valid file, so without the protection the build would publish it."""
+    outside = tmp_path / "elsewhere" / Path(rel).name
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    text = (project.root / rel).read_text(encoding="utf-8")
+    outside.write_text(text.replace("Pilots with larger budgets", f"Pilots {SECRET} with larger budgets")
+                       .replace("title = {", f"title = {{{SECRET} "), encoding="utf-8")
+    return outside
+
+
+def replace_with_link(project, rel: str, target: Path) -> None:
+    path = project.root / rel
+    if path.is_dir():
+        import shutil
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    path.symlink_to(target)
+
+
+def test_record_that_is_a_link_to_a_file_elsewhere(fixture_project, tmp_path):
+    replace_with_link(fixture_project, FINDING, outside_copy(fixture_project, tmp_path, FINDING))
+    lines = rejected(fixture_project, f"{FINDING}: is a symbolic link; {LINK_HINT}")
+    assert not any(SECRET in line for line in lines)
+
+
+def test_record_under_a_linked_folder(fixture_project, tmp_path):
+    elsewhere = tmp_path / "elsewhere-findings"
+    import shutil
+    shutil.copytree(fixture_project.root / "evidence/findings", elsewhere)
+    (elsewhere / "alpha-budget-risk.yaml").write_text(
+        (elsewhere / "alpha-budget-risk.yaml").read_text().replace("Pilots with", f"Pilots {SECRET} with"))
+    replace_with_link(fixture_project, "evidence/findings", elsewhere)
+    lines = rejected(fixture_project, f"evidence/findings: is a symbolic link; {LINK_HINT}")
+    assert not any(SECRET in line for line in lines)
+    assert len(lines) == 3, lines  # references to the refused findings are not reported one by one
+
+
+def test_evidence_folder_that_is_a_link(fixture_project, tmp_path):
+    import shutil
+    shutil.move(str(fixture_project.root / "evidence"), str(tmp_path / "evidence-elsewhere"))
+    (fixture_project.root / "evidence").symlink_to(tmp_path / "evidence-elsewhere")
+    rejected(fixture_project, f"evidence: is a symbolic link; {LINK_HINT}")
+
+
+def test_bibliography_that_is_a_link(fixture_project, tmp_path):
+    replace_with_link(fixture_project, "references.bib", outside_copy(fixture_project, tmp_path, "references.bib"))
+    lines = rejected(fixture_project, f"references.bib: is a symbolic link; {LINK_HINT}")
+    assert not any(SECRET in line for line in lines)
+
+
+@pytest.mark.parametrize("rel", ["docs/about.md", "overrides/main.html", "mkdocs.yml"])
+def test_page_theme_or_config_that_is_a_link(fixture_project, tmp_path, rel):
+    assert (fixture_project.root / rel).is_file(), rel
+    target = tmp_path / "secret.txt"
+    target.write_text(SECRET)
+    replace_with_link(fixture_project, rel, target)
+    lines = rejected(fixture_project, f"{rel}: is a symbolic link; {LINK_HINT}")
+    assert not any(SECRET in line for line in lines)
+
+
+def test_linked_folder_in_docs_is_refused_and_not_entered(fixture_project, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text(SECRET)
+    (fixture_project.root / "docs/notes").symlink_to(outside)
+    rejected(fixture_project, f"docs/notes: is a symbolic link; {LINK_HINT}")
+
+
+def test_template_that_is_a_link(fixture_project, tmp_path):
+    import shutil
+    from dataclasses import replace as with_field
+
+    from generator.errors import EvidenceError
+    from generator.pipeline import check
+    templates = tmp_path / "repo" / "templates"
+    shutil.copytree(PROJECT_ROOT / "templates", templates)
+    target = tmp_path / "secret.txt"
+    target.write_text(SECRET)
+    first = sorted(templates.iterdir())[0]
+    first.unlink()
+    first.symlink_to(target)
+    with pytest.raises(EvidenceError) as raised:
+        check(with_field(fixture_project, templates=templates))
+    assert [str(p) for p in raised.value.problems] == [f"templates/{first.name}: is a symbolic link; {LINK_HINT}"]
+
+
+def test_a_pipe_is_not_read(fixture_project):
+    import os
+    os.mkfifo(fixture_project.root / "docs/pipe.md")
+    rejected(fixture_project, "docs/pipe.md: is not a plain file or folder; only plain files and folders belong here")
+
+
+# --- invisible and direction-changing characters ("Trojan Source") ----------------------------
+
+INVISIBLE_HINT = ("delete it: it cannot be seen in a review, and direction controls can make the page show "
+                  "text other than what the file says; type plain text (ordinary spaces and punctuation)")
+
+
+@pytest.mark.parametrize("char, name", [
+    ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("\u202a", "U+202A LEFT-TO-RIGHT EMBEDDING"),
+    ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    ("\u2069", "U+2069 POP DIRECTIONAL ISOLATE"),
+    ("\u200b", "U+200B ZERO WIDTH SPACE"),
+    ("\u200d", "U+200D ZERO WIDTH JOINER"),
+    ("\u2060", "U+2060 WORD JOINER"),
+    ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    ("\u00ad", "U+00AD SOFT HYPHEN"),
+    ("\u2028", "U+2028 LINE SEPARATOR"),
+    ("\x07", "U+0007 control character"),
+    ("\x85", "U+0085 control character"),
+    ("\u3164", "U+3164 HANGUL FILLER"),
+])
+def test_invisible_character_in_a_statement(fixture_project, char, name):
+    replace(fixture_project, FINDING, "Pilots with larger", f"Pilots with{char} larger")
+    rejected(fixture_project, f"{FINDING}:2:23: invisible character {name}; {INVISIBLE_HINT}")
+
+
+def test_trojan_source_reordering_in_a_quote_and_an_id(fixture_project):
+    replace(fixture_project, FINDING, "id: alpha-budget-risk", "id: alpha-\u2067budget\u2069-risk")
+    replace(fixture_project, FINDING, "managed risk more easily.", "managed risk \u202eylisae erom\u202c.")
+    rejected(fixture_project,
+             f"{FINDING}:1:11: invisible character U+2067 RIGHT-TO-LEFT ISOLATE; {INVISIBLE_HINT}",
+             f"{FINDING}:1:18: invisible character U+2069 POP DIRECTIONAL ISOLATE; {INVISIBLE_HINT}",
+             f"{FINDING}:6:43: invisible character U+202E RIGHT-TO-LEFT OVERRIDE; {INVISIBLE_HINT}",
+             f"{FINDING}:6:55: invisible character U+202C POP DIRECTIONAL FORMATTING; {INVISIBLE_HINT}")
+
+
+def test_invisible_character_written_as_an_escape(fixture_project):
+    replace(fixture_project, FINDING, "statement: Pilots with larger budgets managed financial risk more easily.",
+            'statement: "Pilots with larger\\u202e budgets managed financial risk more easily."')
+    rejected(fixture_project,
+             f"{FINDING}:2:12: invisible character U+202E RIGHT-TO-LEFT OVERRIDE (written as an escape); "
+             f"{INVISIBLE_HINT}")
+
+
+def test_invisible_character_in_the_bibliography(fixture_project):
+    bib = fixture_project.root / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    line = text[: text.index("title")].count("\n") + 1
+    bib.write_text(text.replace("title", "ti\u200btle", 1), encoding="utf-8")
+    column = text.splitlines()[line - 1].index("title") + 3
+    rejected(fixture_project, f"references.bib:{line}:{column}: invisible character U+200B ZERO WIDTH SPACE; "
+                              f"{INVISIBLE_HINT}")
+
+
+def test_many_invisible_characters_are_summarised(fixture_project):
+    replace(fixture_project, FINDING, "Pilots with larger", "Pilots" + "\u200b" * 25 + " with larger")
+    lines = rejected(fixture_project, *[f"{FINDING}:2:{18 + i}: invisible character U+200B ZERO WIDTH SPACE; "
+                                        f"{INVISIBLE_HINT}" for i in range(10)])
+    assert lines[10] == f"{FINDING}:2:28: 15 more invisible characters from here on; {INVISIBLE_HINT}"
+
+
+def test_tabs_line_breaks_and_visible_unicode_are_accepted(fixture_project):
+    path = fixture_project.root / FINDING
+    text = path.read_text(encoding="utf-8").replace(
+        "Pilots with larger", "Pilots\u00a0with larger \u2014 \u00e9t\u00e9, \u05e9\u05dc\u05d5\u05dd,")
+    path.write_bytes(text.replace("\n", "\r\n").replace("notes", "notes\t").encode("utf-8"))
+    from generator.pipeline import check
+    check(fixture_project)
