@@ -117,8 +117,32 @@ def check(root: Path | None, fmt: str) -> None:
         sys.exit(EXIT_PROBLEMS)
     if fmt == "json":
         click.echo("[]")
-    else:
-        click.echo(f"check: OK ({_summary(kb)})")
+        return
+    click.echo(f"check: OK ({_summary(kb)})")
+    _report_second_reading(kb, fmt)
+
+
+def _report_second_reading(kb, fmt: str) -> None:
+    """Records whose second-reader check has expired or is missing: warnings, not problems (a new or
+    edited record is normal in a pull request; the second reader marks it checked before merging)."""
+    from generator.review import summarise
+
+    summary = summarise(kb.records)
+    stale = [(kind, record_id, "changed since it was last checked against the source; a second reader "
+              "checks it, then runs `python -m generator mark-checked " + record_id + " --by NAME`")
+             for kind, record_id in summary.changed]
+    stale += [(kind, record_id, "not yet checked against the source by a second reader; once checked, run "
+               "`python -m generator mark-checked " + record_id + " --by NAME`")
+              for kind, record_id in summary.unchecked]
+    for kind, record_id, message in stale:
+        path = kb.records.files[(kind, record_id)].display
+        if fmt == "github":
+            click.echo(f"::warning file={path}::{message}")
+        else:
+            click.echo(f"{path}: warning: {message}", err=True)
+    click.echo(f"check: {summary.current} of {summary.total} records checked by a second reader and unchanged "
+               f"since ({summary.share_current:.0%})" + (f"; {len(summary.changed)} changed since, "
+                                                        f"{len(summary.unchecked)} not yet checked" if stale else ""))
 
 
 @main.command()
@@ -328,6 +352,53 @@ def stats(root: Path | None, fmt: str, min_lessons: int) -> None:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         click.echo(format_stats(result), nl=False)
+
+
+@main.command("mark-checked")
+@ROOT_OPTION
+@click.argument("records", nargs=-1)
+@click.option("--by", "by", required=True, help="Who checked the records against the source (not their author).")
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the check, YYYY-MM-DD (default: today).")
+@click.option("--changed", is_flag=True, help="Also mark every record changed since its last check or never checked.")
+def mark_checked_command(root: Path | None, records: tuple[str, ...], by: str, on, changed: bool) -> None:
+    """Record that a second reader checked RECORDS against their source.
+
+    Writes a `checked:` block (date, who, and a digest of the checked fields) into each record's
+    file. When any checked field changes later, `check` and the record's page say it changed since it
+    was last checked. Name records by id, or as kind/id where two kinds share an id.
+
+    \b
+    Example:
+      python -m generator mark-checked killoran-tpp-definition --by "A. Reader"
+      python -m generator mark-checked --changed --by "A. Reader" --date 2026-11-26
+    """
+    import datetime
+
+    from generator.pipeline import check as run_check
+    from generator.review import MarkError, find_targets, mark_checked, summarise
+
+    if not records and not changed:
+        raise click.UsageError("name the records to mark, or give --changed")
+    project = Project.at(root)
+    try:
+        kb = run_check(project)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        targets = find_targets(kb.records, list(records))
+    except MarkError as exc:
+        raise click.UsageError(str(exc)) from None
+    if changed:
+        summary = summarise(kb.records)
+        named = {(kind, record.id) for kind, record in targets}
+        targets += [(kind, kb.records.of_kind(kind)[record_id]) for kind, record_id in summary.changed + summary.unchecked
+                    if (kind, record_id) not in named]
+    date = on.date() if on else datetime.date.today()
+    written = mark_checked(kb.records, targets, by.strip(), date)
+    click.echo(f"mark-checked: {len(written)} of {len(targets)} record{'s' if len(targets) != 1 else ''} "
+               f"marked checked on {date.isoformat()} by {by.strip()}")
 
 
 @main.command()

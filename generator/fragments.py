@@ -32,6 +32,28 @@ def confidence_badge(level: str) -> Markup:
                   f"{md_escape(CONFIDENCE_LABELS[level])} confidence</span>")
 
 
+def second_reading(kind: str, record, methods: str = "../../methods.md") -> Markup:
+    """Whether a second reader checked the record against its source, and whether it changed since:
+    a short line for a current check, a warning box for a stale or missing one."""
+    from generator.review import status
+
+    state = status(kind, record)
+    how = f"[how records are checked]({methods}#second-reading)"
+    if state.state == "current":
+        return Markup(f'<p class="gpce-check gpce-check--current">Checked against the source on '
+                      f"{_long_date(state.date)} by {md_escape(state.by)} ({how}).</p>\n")
+    if state.state == "changed":
+        return Markup(f'!!! warning "Changed since it was last checked"\n    This {kind} was checked against the '
+                      f"source on {_long_date(state.date)} by {md_escape(state.by)}, and has been edited since: "
+                      f"read it against its quotes ({how}).\n")
+    return Markup(f'!!! warning "Not yet checked"\n    No second reader has checked this {kind} against its '
+                  f"source yet: read it against its quotes ({how}).\n")
+
+
+def _long_date(date) -> str:
+    return f"{date.day} {date:%B %Y}"
+
+
 def more(shown: int, total: int, href: str, noun: str) -> Markup:
     """'[All N noun](href) (M more than shown here).' and a newline, when a list was cut; else nothing.
     `href` is built by the template from ids and links, not from contributor text."""

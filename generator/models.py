@@ -3,6 +3,7 @@ descriptions that contributors' editors show, and the reference in docs/record-f
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
@@ -29,11 +30,25 @@ class Strict(BaseModel):
     )
 
 
+class SecondReading(Strict):
+    """A check of the record against its source by someone who did not write it. Written by
+    `python -m generator mark-checked`; do not edit the digest by hand."""
+
+    date: datetime.date
+    """When the record was checked against the source (YYYY-MM-DD)."""
+    by: Short
+    """Who checked it: a name or GitHub handle, not the record's author."""
+    digest: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
+    """Digest of the checked fields at the time: when they change, the check expires."""
+
+
 class Record(Strict):
     id: Id
     """Permanent id: lowercase slug equal to the file name without .yaml."""
     aliases: list[Id] = []
     """Former ids of this record; their old URLs redirect here."""
+    checked: SecondReading | None = None
+    """The last check of this record against its source by a second reader (see docs/methods.md)."""
 
 
 class Setting(Strict):

@@ -29,11 +29,13 @@ from generator.charts import charts as draw_charts
 from generator.charts import data_table
 from generator.citations import Citations, site_settings
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
-from generator.fragments import CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager, short_title
+from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
+                                 second_reading, short_title)
 from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
+from generator.review import summarise
 from generator.references import REFERENCES_PER_PAGE, ReferenceList
 from generator.textsafe import char_references, finalize, md_escape, md_paragraphs, md_text
 
@@ -159,6 +161,7 @@ class Renderer:
         self._use_fragments(Fragments(kb, self.link, self.citation))
         self.env.globals.update(
             confidence_badge=confidence_badge, more=more, pager=pager, updated=self.updated,
+            second_reading=second_reading,
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
@@ -384,7 +387,8 @@ class Renderer:
         yield from self.references.pages(self.page).items()
         yield "glossary/index.md", self.page("glossary.md.j2")
         yield "_abbreviations.md", self.page("abbreviations.md.j2")
-        yield "_home.md", self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons())
+        yield "_home.md", self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons(),
+                                        review=summarise(self.kb.records))
         yield from self._map_pages(lessons_by, findings_by)
         yield from self._overflow_pages(lessons_by, findings_by)
         yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from generator.kb import KnowledgeBase, coverage_problems
 from generator.models import CONFIDENCE_LEVELS
+from generator.review import summarise
 
 KIND_NAMES = (("sources", "sources"), ("findings", "findings"), ("lessons", "lessons"),
               ("comparisons", "comparisons"), ("contexts", "context differences"))
@@ -24,10 +25,13 @@ class Stats:
     gaps: list[str]
     """Themes and stakeholders with fewer lessons than the threshold, and other coverage gaps."""
     min_lessons: int
+    second_reading: dict[str, int]
+    """Records whose second-reader check is current, changed since, or missing."""
 
     def to_dict(self) -> dict:
         return {"kinds": self.kinds, "stakeholders": self.stakeholders, "themes": self.themes,
-                "confidence": self.confidence, "gaps": self.gaps, "min_lessons": self.min_lessons}
+                "confidence": self.confidence, "gaps": self.gaps, "min_lessons": self.min_lessons,
+                "second_reading": self.second_reading}
 
 
 def _tally(kb: KnowledgeBase, vocabulary: str) -> dict[str, dict[str, int]]:
@@ -55,7 +59,9 @@ def collect_stats(kb: KnowledgeBase, min_lessons: int = 2) -> Stats:
                 gaps.append(f"{name} '{key}' has {count['lessons']} lesson{'s' if count['lessons'] != 1 else ''}")
     gaps += coverage_problems(kb)
     kinds = {key: len(getattr(r, key)) for key, _ in KIND_NAMES}
-    return Stats(kinds, stakeholders, themes, confidence, gaps, min_lessons)
+    review = summarise(r)
+    second_reading = {"checked": review.current, "changed": len(review.changed), "unchecked": len(review.unchecked)}
+    return Stats(kinds, stakeholders, themes, confidence, gaps, min_lessons, second_reading)
 
 
 def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
@@ -71,6 +77,13 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
     return "\n".join([title, "", line(header), rule, *(line(row) for row in cells[1:])])
 
 
+def _second_reading_rows(counts: dict[str, int]) -> list[tuple]:
+    total = sum(counts.values()) or 1
+    labels = (("checked", "checked, unchanged since"), ("changed", "changed since checked"),
+              ("unchecked", "not yet checked"))
+    return [(label, counts[key], f"{counts[key] / total:.0%}") for key, label in labels]
+
+
 def format_stats(stats: Stats) -> str:
     """The statistics as plain-text tables, for a terminal."""
     by_lessons = lambda counts: sorted(counts.items(), key=lambda item: (-item[1]["lessons"], item[0]))  # noqa: E731
@@ -82,6 +95,7 @@ def format_stats(stats: Stats) -> str:
                [(key, c["lessons"], c["findings"]) for key, c in by_lessons(stats.themes)]),
         _table("Confidence", ("level", "findings", "lessons"),
                [(level, c["findings"], c["lessons"]) for level, c in stats.confidence.items()]),
+        _table("Second reading", ("state", "records", "share"), _second_reading_rows(stats.second_reading)),
     ]
     gap_title = f"Gaps (fewer than {stats.min_lessons} lesson{'s' if stats.min_lessons != 1 else ''})"
     parts.append(gap_title + "\n\n" + ("\n".join(f"- {gap}" for gap in stats.gaps) or "none"))

@@ -38,7 +38,8 @@ def test_check_ok(fixture_project):
     result = run("check", "--root", fixture_project.root)
     assert result.exit_code == 0
     assert result.stdout == ("check: OK (2 sources, 3 findings, 2 lessons, 1 comparison, "
-                             "2 context differences, 3 references)\n")
+                             "2 context differences, 3 references)\n"
+                             "check: 10 of 10 records checked by a second reader and unchanged since (100%)\n")
     assert result.stderr == ""
 
 

@@ -88,7 +88,7 @@ def test_block_text_on_the_marker_line(fixture_project, marker):
 def test_unclosed_quote_at_end_of_file(fixture_project):
     append(fixture_project, FINDING, "notes: 'never closed\n")
     assert problems(fixture_project) == [
-        "evidence/findings/alpha-budget-risk.yaml:19:8: YAML syntax error: quoted text is not closed; "
+        "evidence/findings/alpha-budget-risk.yaml:23:8: YAML syntax error: quoted text is not closed; "
         "end it with the same quote mark; inside '...' write '' for an "
         "apostrophe",
     ]
@@ -170,7 +170,7 @@ def test_ampersand_inside_text_is_fine(fixture_project):
 def test_second_document_in_a_file(fixture_project):
     append(fixture_project, FINDING, "---\nid: another-record\n")
     assert problems(fixture_project) == [
-        "evidence/findings/alpha-budget-risk.yaml:19:1: YAML syntax error: a second document starts here; a file "
+        "evidence/findings/alpha-budget-risk.yaml:23:1: YAML syntax error: a second document starts here; a file "
         "holds one record; remove the '---' line and put another record in its own file",
     ]
 

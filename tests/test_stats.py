@@ -44,6 +44,14 @@ moderate         1        1
 low              1        0
 very-low         0        0
 
+Second reading
+
+state                     records  share
+------------------------  -------  -----
+checked, unchanged since       10   100%
+changed since checked           0     0%
+not yet checked                 0     0%
+
 Gaps (fewer than 2 lessons)
 
 - stakeholder 'government' has 1 lesson
