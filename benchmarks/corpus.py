@@ -125,15 +125,18 @@ def generate(records: int, out: Path, seed: int = 7, git: bool = True) -> dict[s
             "evidence": [_evidence_item(w, source_ids[comparison_ids.index(comparison_id) % len(source_ids)], cited_ids)],
             "implication": w.text(280)})
     finding_ids = [f"{source_ids[i % len(source_ids)].rsplit('-s', 1)[0]}-{w.slug(3)}-f{i}" for i in range(counts["finding"])]
+    levels: dict[str, str] = {}
     for index, finding_id in enumerate(finding_ids):
         home = source_ids[index % len(source_ids)]
-        _dump(evidence / "findings" / f"{finding_id}.yaml", _finding(w, finding_id, home, source_ids, cited_ids, vocab, index))
+        finding = _finding(w, finding_id, home, source_ids, cited_ids, vocab, index)
+        levels[finding_id] = finding["confidence"]["level"]
+        _dump(evidence / "findings" / f"{finding_id}.yaml", finding)
     for index in range(counts["lesson"]):
         home = index % len(source_ids)
         lesson_id = f"{source_ids[home].rsplit('-s', 1)[0]}-{w.slug(3)}-l{index}"
         # a lesson draws on findings of its own source (findings i, i+S, i+2S... share a source)
         pool = finding_ids[home::len(source_ids)] or finding_ids
-        lesson = _lesson(w, lesson_id, source_ids[home], pool, context_ids, vocab)
+        lesson = _lesson(w, lesson_id, source_ids[home], pool, context_ids, vocab, levels)
         _dump(evidence / "lessons" / f"{lesson_id}.yaml", lesson)
     if git:
         _commit(out)
@@ -215,8 +218,15 @@ def _finding(w: Writer, finding_id: str, home: str, source_ids: list[str], cited
     return data
 
 
+LESSON_CONCERNS = {  # a lesson's level -> its four concerns, within the bounds check enforces
+    "moderate": ("minor", "minor", "no-or-very-minor", "minor"),
+    "low": ("moderate", "minor", "serious", "minor"),
+    "very-low": ("serious", "moderate", "serious", "minor"),
+}
+
+
 def _lesson(w: Writer, lesson_id: str, source_id: str, pool: list[str], context_ids: list[str],
-            vocab: dict) -> dict:
+            vocab: dict, levels: dict[str, str]) -> dict:
     lesson = {"id": lesson_id, "title": w.short(6, 16),
               "stakeholders": w.some(vocab["stakeholders"], 1, 3), "themes": w.some(vocab["themes"], 1, 4),
               "summary": w.text(340), "findings": w.some(pool, 1, 7)}
@@ -230,6 +240,14 @@ def _lesson(w: Writer, lesson_id: str, source_id: str, pool: list[str], context_
         lesson["caveats"] = caveats
     if context_ids and w.rng.random() < 0.4:
         lesson["contexts"] = w.some(context_ids, 1, 2)
+    # never above its best finding; never high (its findings come from one source: one study)
+    best = min((levels[f] for f in lesson["findings"]), key=LEVELS.index)
+    level = "moderate" if best == "high" else best
+    components = ("methodological-limitations", "coherence", "adequacy", "relevance")
+    lesson["confidence"] = {"level": level, "explanation": w.text(160), **{
+        name: {"concern": concern, "explanation": w.text(120)}
+        for name, concern in zip(components, LESSON_CONCERNS[level])}}
+    lesson["finding-grades"] = {f: levels[f] for f in lesson["findings"]}
     return lesson
 
 

@@ -401,6 +401,46 @@ def mark_checked_command(root: Path | None, records: tuple[str, ...], by: str, o
                f"marked checked on {date.isoformat()} by {by.strip()}")
 
 
+@main.command("mark-assessed")
+@ROOT_OPTION
+@click.argument("lessons", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every lesson whose findings changed since it was assessed.")
+def mark_assessed_command(root: Path | None, lessons: tuple[str, ...], every: bool) -> None:
+    """Record that LESSONS' confidence was (re-)assessed against their findings' current grades.
+
+    Writes `finding-grades:` (each finding's grade now) into the lesson's file. Run it after you have
+    re-read the lesson's findings and updated its `confidence`; until then, `check` reports a lesson
+    whose findings' grades or list changed since its assessment.
+
+    \b
+    Example:
+      python -m generator mark-assessed killoran-involve-all-gps-in-resource-management
+      python -m generator mark-assessed --all
+    """
+    from generator.grading import current_finding_grades
+    from generator.pipeline import check as run_check
+    from generator.review import mark_assessed
+
+    if not lessons and not every:
+        raise click.UsageError("name the lessons to mark, or give --all")
+    try:
+        kb = run_check(Project.at(root), grade_drift=False)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        sys.exit(EXIT_PROBLEMS)
+    r = kb.records
+    unknown = [name for name in lessons if name not in r.lessons]
+    if unknown:
+        raise click.UsageError(f"no lesson '{unknown[0]}'; give a lesson id, e.g. "
+                               "killoran-involve-all-gps-in-resource-management")
+    chosen = [r.lessons[name] for name in lessons]
+    if every:
+        chosen += [lesson for lesson in r.lessons.values() if lesson.id not in lessons
+                   and lesson.finding_grades != current_finding_grades(lesson, r.findings)]
+    written = mark_assessed(r, chosen, r.findings)
+    click.echo(f"mark-assessed: {len(written)} of {len(chosen)} lesson{'s' if len(chosen) != 1 else ''} updated")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder to write <kind>.schema.json files to.")

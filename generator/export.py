@@ -131,10 +131,10 @@ def findings_csv(kb: KnowledgeBase, url_of) -> str:
 
 
 def lessons_csv(kb: KnowledgeBase, url_of) -> str:
-    header = ["id", "url", "title", "summary", "confidence", "origin", "stakeholders", "themes", "findings",
-              "sources", "caveats"]
+    header = ["id", "url", "title", "summary", "confidence", "confidence_explanation", "origin", "stakeholders",
+              "themes", "findings", "sources", "caveats"]
     rows = ([lesson.id, url_of("lesson", lesson.id), lesson.title, lesson.summary,
-             kb.lesson_confidence(lesson), lesson.origin.type, lesson.stakeholders, lesson.themes,
+             kb.lesson_confidence(lesson), lesson.confidence.explanation, lesson.origin.type, lesson.stakeholders, lesson.themes,
              lesson.findings, kb.lesson_sources(lesson), lesson.caveats] for lesson in kb.records.lessons.values())
     return _csv(header, rows)
 

@@ -26,6 +26,12 @@ def short_title(text: str, limit: int = 110) -> str:
     return cut + "…"
 
 
+COMPONENT_LABELS = {"methodological-limitations": "Methodological limitations", "coherence": "Coherence",
+                    "adequacy": "Adequacy of data", "relevance": "Relevance"}
+CONCERN_LABELS = {"no-or-very-minor": "No or very minor concerns", "minor": "Minor concerns",
+                  "moderate": "Moderate concerns", "serious": "Serious concerns"}
+
+
 def confidence_badge(level: str) -> Markup:
     """The coloured confidence label: 'High confidence' in a span classed by level."""
     return Markup(f'<span class="gpce-confidence gpce-confidence--{md_escape(level)}">'
@@ -124,6 +130,40 @@ class Fragments:
         return Markup(f"- [{md_escape(lesson.title)}]({self.link('lesson', lesson.id, base)}) — "
                       f"{confidence_badge(kb.lesson_confidence(lesson))} · {findings} finding{_s(findings)} "
                       f"from {sources} source{_s(sources)} · {origin}")
+
+    def evidence_profile(self, lesson) -> Markup:
+        """The CERQual evidence profile: one row per component with its concern and explanation."""
+        rows = [f"| {COMPONENT_LABELS[name]} | {md_escape(CONCERN_LABELS[part.concern])} | {md_escape(part.explanation)} |"
+                for name, part in lesson.confidence.components()]
+        return Markup("| Component | Concern | Explanation |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
+                      "{: .gpce-profile }\n")
+
+    def contributing_findings(self, lesson, base: str = "../") -> Markup:
+        """The findings a lesson rests on, with their sources and grades, as a table."""
+        r = self.kb.records
+        rows = []
+        for finding_id in lesson.findings:
+            finding = r.findings[finding_id]
+            sources = "; ".join(self.cite(source_id) for source_id in self.kb.finding_sources(finding))
+            rows.append(f"| [{md_escape(short_title(finding.statement, 140))}]({self.link('finding', finding_id, base)}) "
+                        f"| {sources} | {confidence_badge(finding.confidence.level)} |")
+        return Markup("| Finding | Source | Finding's confidence |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n")
+
+    def summary_of_findings(self, lesson_ids: list[str], limit: int, base: str = "../") -> Markup:
+        """The CERQual 'Summary of qualitative findings' table for the `limit` most confident of these
+        lessons: lesson, confidence in words, why, sources."""
+        lessons = self.kb.records.lessons
+        ordered = sorted(lesson_ids, key=lambda i: (self.kb.confidence_rank(lessons[i].confidence.level),
+                                                    lessons[i].title.lower()))
+        rows = []
+        for lesson_id in ordered[:limit]:
+            lesson = lessons[lesson_id]
+            sources = "; ".join(self.cite(source_id) for source_id in self.kb.lesson_sources(lesson))
+            rows.append(f"| [{md_escape(lesson.title)}]({self.link('lesson', lesson_id, base)}) "
+                        f"| {confidence_badge(lesson.confidence.level)} | {md_escape(lesson.confidence.explanation)} "
+                        f"| {sources} |")
+        return Markup("| Lesson | Confidence | Why | Sources |\n| --- | --- | --- | --- |\n" + "\n".join(rows)
+                      + "\n{: .gpce-soqf }\n")
 
     def lesson_lines(self, lesson_ids: list[str], base: str = "../") -> Markup:
         """lesson_line for each, one a line (no newline after the last)."""

@@ -75,15 +75,11 @@ class KnowledgeBase:
         self._lesson_sources[lesson.id] = result = list(ids)
         return result
 
-    def lesson_confidence(self, lesson: Lesson) -> str:
-        """A lesson's headline level: its best-supported finding (used for sorting and counts).
-        Shown with lesson_confidence_range, so the weaker findings are never hidden."""
-        return self.lesson_confidence_range(lesson)[0]
-
-    def lesson_confidence_range(self, lesson: Lesson) -> tuple[str, str]:
-        """(strongest, weakest) confidence level among the findings a lesson rests on."""
-        levels = sorted((self.records.findings[f].confidence.level for f in lesson.findings), key=_RANK.__getitem__)
-        return levels[0], levels[-1]
+    @staticmethod
+    def lesson_confidence(lesson: Lesson) -> str:
+        """A lesson's own level, assessed across all its findings (GRADE-CERQual): used for every list,
+        sort, count and export."""
+        return lesson.confidence.level
 
     def finding_sources(self, finding: Finding) -> list[str]:
         return list(dict.fromkeys(item.source for item in finding.evidence))

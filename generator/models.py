@@ -76,6 +76,11 @@ class Source(Record):
     """The authors' own stated limitations, paraphrased. Empty if they state none (say so in notes)."""
     funding: Text
     """Who commissioned or paid for the work, as the source says; 'Not stated in the source.' if silent."""
+    study: Id | None = None
+    """The study or evaluation this report comes from, when several reports share one (e.g. tp-net for
+    the reports of the national evaluation of total purchasing). Reports of one study are not
+    independent: a lesson graded high needs findings from two different studies. Leave out for a
+    report that is a study of its own."""
     notes: Text | None = None
     """Editors' remarks on the source (not the authors' words)."""
 
@@ -132,6 +137,40 @@ class Confidence(Strict):
     """high, moderate, low or very-low."""
     reasons: Reasons
     """One sentence per GRADE-CERQual component."""
+
+
+Concern = Literal["no-or-very-minor", "minor", "moderate", "serious"]
+CONCERNS: tuple[str, ...] = ("no-or-very-minor", "minor", "moderate", "serious")
+
+
+class ComponentAssessment(Strict):
+    """A GRADE-CERQual component assessed across all the findings a lesson rests on."""
+
+    concern: Concern
+    """How much this component lowers confidence: no-or-very-minor, minor, moderate or serious."""
+    explanation: Text
+    """Why, for this lesson, naming the findings it rests on."""
+
+
+class LessonConfidence(Strict):
+    """GRADE-CERQual assessment of the lesson as a whole: start at high, go down for concerns."""
+
+    level: ConfidenceLevel
+    """high, moderate, low or very-low; within the bounds the concerns set (docs/methods.md)."""
+    explanation: Text
+    """One sentence: the level and the concerns behind it ('Moderate confidence because of ...')."""
+    methodological_limitations: ComponentAssessment = Field(alias="methodological-limitations")
+    """Concerns about how the studies behind the findings were done."""
+    coherence: ComponentAssessment
+    """How well the findings fit the lesson and each other."""
+    adequacy: ComponentAssessment
+    """How rich and plentiful the data behind the lesson are."""
+    relevance: ComponentAssessment
+    """How well the studies' contexts match the lesson as stated."""
+
+    def components(self) -> list[tuple[str, ComponentAssessment]]:
+        return [("methodological-limitations", self.methodological_limitations), ("coherence", self.coherence),
+                ("adequacy", self.adequacy), ("relevance", self.relevance)]
 
 
 class Finding(Record):
@@ -196,6 +235,11 @@ class Lesson(Record):
     """Limits on the lesson."""
     contexts: list[Id] = []
     """Ids of context differences that bear on how far the lesson transfers."""
+    confidence: LessonConfidence
+    """How much confidence the lesson as a whole deserves (GRADE-CERQual), judged across its findings."""
+    finding_grades: dict[Id, ConfidenceLevel] = Field(default={}, alias="finding-grades")
+    """Its findings' grades when the lesson's confidence was assessed; written by
+    `python -m generator mark-assessed`. When a finding's grade changes, `check` asks for re-assessment."""
 
 
 class Column(Strict):

@@ -35,15 +35,17 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def check(project: Project) -> KnowledgeBase:
-    """Load and validate everything; raise EvidenceError with every problem found."""
+def check(project: Project, grade_drift: bool = True) -> KnowledgeBase:
+    """Load and validate everything; raise EvidenceError with every problem found. With
+    `grade_drift=False`, a lesson graded against older finding grades is not a problem (for the
+    command that records the re-assessment)."""
     with cyclic_gc_paused():
-        return _check(project)
+        return _check(project, grade_drift)
 
 
-def _check(project: Project) -> KnowledgeBase:
+def _check(project: Project, grade_drift: bool = True) -> KnowledgeBase:
     raw = load_evidence(project.evidence, project.root)
-    records, problems = validate_records(raw)
+    records, problems = validate_records(raw, grade_drift=grade_drift)
     problems += repository_link_problems(project)
     bib_display = display_path(project.bibliography, project.root)
     linked = link_problem(project.bibliography, project.root, bib_display)

@@ -338,7 +338,9 @@ class Renderer:
             lesson_line=fragments.lesson_line, finding_line=fragments.finding_line,
             lesson_lines=fragments.lesson_lines, finding_lines=fragments.finding_lines,
             term_links=fragments.term_links, evidence_item=fragments.evidence_item,
-            finding_quote=fragments.finding_quote, confidence_mix=fragments.confidence_mix)
+            finding_quote=fragments.finding_quote, confidence_mix=fragments.confidence_mix,
+            evidence_profile=fragments.evidence_profile, contributing_findings=fragments.contributing_findings,
+            summary_of_findings=fragments.summary_of_findings)
 
     def _forget_fragments(self) -> None:
         """Let go of the memoised fragments (they grow with the knowledge base)."""

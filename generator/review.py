@@ -21,7 +21,7 @@ from generator.models import Record
 
 CHECKED_FIELDS: dict[str, tuple[str, ...]] = {
     "finding": ("statement", "evidence", "data", "confidence"),
-    "lesson": ("title", "summary", "findings", "origin", "caveats"),
+    "lesson": ("title", "summary", "findings", "origin", "caveats", "confidence"),
     "context": ("dimension", "values", "evidence", "implication"),
     "comparison": ("title", "description", "locator", "columns"),
     "source": ("kind", "design", "setting", "sample", "limitations", "funding", "notes"),
@@ -99,22 +99,24 @@ def summarise(records) -> ReviewSummary:
 
 # --- marking records checked -------------------------------------------------------------------
 
-_CHECKED_BLOCK = re.compile(r"^checked:[^\n]*\n(?:[ \t]+[^\n]*\n|[ \t]*\n)*", re.M)
-
-
 def checked_block(date: datetime.date, by: str, record_digest: str) -> str:
     return (f"checked:\n  date: {date.isoformat()}\n  by: {json.dumps(by, ensure_ascii=False)}\n"
             f"  digest: {record_digest}\n")
 
 
-def with_checked_block(text: str, block: str) -> str:
-    """The file text with its top-level `checked:` block replaced by `block` (appended if none),
+def with_top_level_block(text: str, key: str, block: str) -> str:
+    """The file text with its top-level `key:` block replaced by `block` (appended if there is none),
     leaving every other line as the contributor wrote it."""
     if not text.endswith("\n"):
         text += "\n"
-    if _CHECKED_BLOCK.search(text):
-        return _CHECKED_BLOCK.sub(lambda _: block, text, count=1)
+    pattern = re.compile(rf"^{re.escape(key)}:[^\n]*\n(?:[ \t]+[^\n]*\n|[ \t]*\n)*", re.M)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block, text, count=1)
     return text + block
+
+
+def with_checked_block(text: str, block: str) -> str:
+    return with_top_level_block(text, "checked", block)
 
 
 class MarkError(Exception):
@@ -146,6 +148,25 @@ def mark_checked(records, targets: list[tuple[str, Record]], by: str, date: date
         path = records.files[(kind, record.id)].path
         text = path.read_text(encoding="utf-8")
         new = with_checked_block(text, checked_block(date, by, digest(kind, record)))
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def finding_grades_block(grades: dict[str, str]) -> str:
+    return "finding-grades:\n" + "".join(f"  {finding_id}: {level}\n" for finding_id, level in grades.items())
+
+
+def mark_assessed(records, lessons: list, findings: dict) -> list[Path]:
+    """Record, in each lesson's file, the grades of its findings its confidence was assessed against."""
+    from generator.grading import current_finding_grades
+
+    written = []
+    for lesson in lessons:
+        path = records.files[("lesson", lesson.id)].path
+        text = path.read_text(encoding="utf-8")
+        new = with_top_level_block(text, "finding-grades", finding_grades_block(current_finding_grades(lesson, findings)))
         if new != text:
             path.write_text(new, encoding="utf-8")
             written.append(path)

@@ -192,7 +192,20 @@ def _lesson(d: Draft, _columns: list[str]) -> str:
         + _list("findings", d.findings, "ids of the findings it rests on (at least one)")
         + origin
         + _list("caveats", [], "optional: limits on the lesson")
+        + _line("confidence", None, "GRADE-CERQual for the lesson as a whole; see docs/methods.md")
+        + _text("level", "", "high | moderate | low | very-low, within the bounds its concerns set", 2)
+        + _text("explanation", "", "'Moderate confidence because of moderate concerns about ...'", 2)
+        + _component("methodological-limitations", "how the studies behind its findings were done")
+        + _component("coherence", "how well its findings fit it and each other")
+        + _component("adequacy", "how rich and plentiful the data are")
+        + _component("relevance", "how well the studies' contexts match the lesson")
     )
+
+
+def _component(name: str, what: str) -> str:
+    return (_line(name, None, what, 2)
+            + _text("concern", "", "no-or-very-minor | minor | moderate | serious", 4)
+            + _text("explanation", "", "why, naming the findings it rests on", 4))
 
 
 def _source(d: Draft, _columns: list[str]) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Iterable, get_args
 from pydantic import BaseModel, ValidationError
 
 from generator.errors import Problem
+from generator.grading import lesson_grade_problems
 from generator.loader import VOCABULARY_FILES, LoadedFile, RawEvidence
 from generator.models import (
     ID_MAX, ID_PATTERN, RECORD_MODELS, Comparison, Context, Finding, GlossaryEntry, Lesson,
@@ -220,7 +221,7 @@ def _describe(value: Any) -> str:
     return f"the text '{text[:40]}{'...' if len(text) > 40 else ''}'"
 
 
-def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
+def validate_records(raw: RawEvidence, grade_drift: bool = True) -> tuple[Validated, list[Problem]]:
     """Type-check every record and vocabulary, then check all cross-references."""
     result = Validated()
     problems: list[Problem] = list(raw.problems)
@@ -244,7 +245,20 @@ def validate_records(raw: RawEvidence) -> tuple[Validated, list[Problem]]:
     _check_aliases(result, problems)
     _check_repeats(result, problems)
     _check_references(result, problems)
+    _check_lesson_grades(result, problems, grade_drift)
     return result, problems
+
+
+def _check_lesson_grades(result: Validated, problems: list[Problem], drift: bool) -> None:
+    """A lesson's grade against its findings, once the lesson itself has no problem (one mistake, one message)."""
+    troubled = {problem.path for problem in problems}
+    for lesson_id, lesson in result.lessons.items():
+        file = result.files[("lesson", lesson_id)]
+        if file.display in troubled:
+            continue
+        problems += lesson_grade_problems(lesson, result.findings, result.sources,
+                                          lambda keypath, message, hint, file=file: file.problem(keypath, message, hint),
+                                          drift=drift)
 
 
 def _validate_vocabularies(raw: RawEvidence, result: Validated, problems: list[Problem]) -> None:

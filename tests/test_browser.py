@@ -546,3 +546,59 @@ def test_every_page_type_fits_the_screen(browser, base_url, page_types, viewport
         assert visit.external == []
     finally:
         visit.context.close()
+
+
+# --- GRADE-CERQual tables: evidence profile and summary of qualitative findings -----------------------
+
+A4 = {"width": 794, "height": 1123}  # CSS pixels at 96 dpi
+A4_PRINTABLE_HEIGHT = 1123 - 2 * 76  # Chromium's default print margins (about 2 cm)
+
+
+def most_graded_lesson(kb):
+    return max(kb.records.lessons.values(), key=lambda lesson: len(lesson.findings))
+
+
+def test_evidence_profile_is_accessible_and_readable_on_a_phone(browser, base_url, kb):
+    from axe_playwright_python.sync_playwright import Axe
+
+    lesson = most_graded_lesson(kb)
+    visit = open_visit(browser, base_url)
+    try:
+        visit.page.set_viewport_size(PHONE)
+        page = visit.goto(f"kb/lessons/{lesson.id}/")
+        profile = page.locator("table.gpce-profile")
+        assert profile.count() == 1
+        assert profile.locator("tbody tr").count() == 4
+        assert profile.locator("tbody tr").first.inner_text().startswith("Methodological limitations")
+        # Stacked cells: nothing in the table is wider than the screen, so nothing scrolls sideways.
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        widths = profile.evaluate("t => [t.scrollWidth, t.clientWidth]")
+        assert widths[0] <= widths[1] + 1, widths
+        for component in lesson.confidence.components():
+            assert component[1].explanation.split()[0] in profile.inner_text()
+        violations = [v for v in Axe().run(page, context="table.gpce-profile").response["violations"]
+                      if v["impact"] in BLOCKING]
+        assert violations == [], violations
+    finally:
+        visit.context.close()
+
+
+def test_summary_table_prints_ten_lessons_to_an_a4_page(browser, base_url, kb):
+    stakeholder = max(kb.records.stakeholders, key=lambda key: sum(key in lesson.stakeholders
+                                                                   for lesson in kb.records.lessons.values()))
+    visit = open_visit(browser, base_url)
+    try:
+        visit.page.set_viewport_size(A4)
+        page = visit.goto(f"kb/stakeholders/{stakeholder}/")
+        page.emulate_media(media="print")
+        table = page.locator("table.gpce-soqf")
+        rows = table.locator("tbody tr").count()
+        assert rows >= 10
+        height = table.bounding_box()["height"]
+        pages_needed = -(-rows // 10)
+        assert height <= pages_needed * A4_PRINTABLE_HEIGHT, (rows, height)
+        for selector in CHROME:
+            shown = [i for i in range(page.locator(selector).count()) if page.locator(selector).nth(i).is_visible()]
+            assert not shown, f"{selector} shows in the print view"
+    finally:
+        visit.context.close()

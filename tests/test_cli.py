@@ -105,6 +105,7 @@ def test_build_removes_the_page_of_a_deleted_record(fixture_project):
         (fixture_project.root / rel).unlink()
     replace(fixture_project, LESSON, "findings: [alpha-budget-risk, beta-budget-incentives]",
             "findings: [alpha-budget-risk]")
+    assert run("mark-assessed", "pcts-pool-budget-risk", "--root", fixture_project.root).exit_code == 0
     result = built(fixture_project)
     assert re.search(r", [1-9]\d* removed,", result.stdout)
     assert not page.exists()

@@ -86,15 +86,31 @@ def test_every_finding_quote_has_a_document_order(kb):
     assert not missing
 
 
-def test_lesson_confidence_range_gives_strongest_and_weakest_finding(kb):
+def test_every_lesson_carries_its_own_grade_within_its_findings(kb):
+    """The lesson's own GRADE-CERQual level, never above its best finding (check enforces it; this
+    guards the real base against a rule being switched off)."""
+    rank = {level: i for i, level in enumerate(("high", "moderate", "low", "very-low"))}
+    for lesson in kb.records.lessons.values():
+        best = min(rank[kb.records.findings[f].confidence.level] for f in lesson.findings)
+        assert rank[kb.lesson_confidence(lesson)] >= best, lesson.id
+        assert lesson.finding_grades == {f: kb.records.findings[f].confidence.level for f in lesson.findings}, lesson.id
+
+
+def test_lesson_page_shows_its_own_grade_and_evidence_profile(real_site, kb):
     lesson = kb.records.lessons["syn-settle-budgets-early-and-explain-them"]
-    levels = {kb.records.findings[f].confidence.level for f in lesson.findings}
-    assert levels == {"moderate", "low"}
-    assert kb.lesson_confidence_range(lesson) == ("moderate", "low")
-    assert kb.lesson_confidence(lesson) == "moderate"
+    page = (real_site.generated / "lessons" / f"{lesson.id}.md").read_text(encoding="utf-8")
+    level = lesson.confidence.level
+    assert f'<span class="gpce-confidence gpce-confidence--{level}">' in page.split("</div>")[0]
+    assert "## Evidence profile { #confidence }" in page
+    assert "| Component | Concern | Explanation |" in page
+    assert "strongest finding" not in page
 
 
-def test_lesson_page_shows_the_range_of_its_findings_confidence(real_site):
-    page = (real_site.generated / "lessons" / "syn-settle-budgets-early-and-explain-them.md").read_text(encoding="utf-8")
-    assert ("Moderate confidence</span> (strongest finding; the findings range down to low) · "
-            "Synthesis across sources</div>") in page
+def test_every_record_is_checked_by_a_second_reader_and_unchanged_since(kb):
+    """The main branch's evidence is all checked (docs/methods.md#second-reading); a pull request's new
+    or edited records fail here until the reviewer runs mark-checked."""
+    from generator.review import summarise
+
+    summary = summarise(kb.records)
+    assert summary.changed == [], "changed since they were last checked"
+    assert summary.unchecked == [], "never checked by a second reader"

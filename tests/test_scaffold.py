@@ -18,7 +18,7 @@ FILL = {
     "design": "Case studies.", "sample": "Five pilots.", "funding": "Not stated in the source.",
     "description": "Pilots and groups.", "label": "A column", "comparison": "alpha-tpp-pcg",
     "dimension": "Size", "implication": "Scale differs.", "methodological-limitations": "Few sites.",
-    "coherence": "Fits.", "adequacy": "Thin.", "relevance": "Direct.",
+    "coherence": "Fits.", "adequacy": "Thin.", "relevance": "Direct.", "concern": "moderate",
 }
 FILL_LISTS = {"themes": "budgets-and-risk", "stakeholders": "pcts", "findings": "alpha-budget-risk",
               "countries": "England", "schemes": "tp"}
@@ -62,6 +62,13 @@ def test_scaffold_fails_check_until_filled_then_passes(fixture_project, kind, re
         check(fixture_project)
     assert all(p.path == f"evidence/{kind}s/{record_id}.yaml" for p in unfilled.value.problems)
     path.write_text(fill_placeholders(text), encoding="utf-8")
+    if kind == "lesson":  # a filled-in grade records the findings' grades it was assessed against
+        with pytest.raises(Exception) as unassessed:
+            check(fixture_project)
+        assert [p.message for p in unassessed.value.problems] == [
+            "lesson's confidence does not record the findings' grades it was assessed against"]
+        marked = CliRunner().invoke(main, ["mark-assessed", record_id, "--root", str(fixture_project.root)])
+        assert marked.exit_code == 0, marked.output
     kb = check(fixture_project)
     assert record_id in kb.records.of_kind(kind)
 

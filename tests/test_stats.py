@@ -39,9 +39,9 @@ Confidence
 
 level     findings  lessons
 --------  --------  -------
-high             1        1
+high             1        0
 moderate         1        1
-low              1        0
+low              1        1
 very-low         0        0
 
 Second reading
@@ -88,8 +88,8 @@ def test_stats_json(fixture_project):
     assert data["kinds"] == {"sources": 2, "findings": 3, "lessons": 2, "comparisons": 1, "contexts": 2}
     assert data["stakeholders"]["government"] == {"lessons": 1, "findings": 0}
     assert data["themes"]["budgets-and-risk"] == {"lessons": 1, "findings": 2}
-    assert data["confidence"] == {"high": {"findings": 1, "lessons": 1}, "moderate": {"findings": 1, "lessons": 1},
-                                  "low": {"findings": 1, "lessons": 0}, "very-low": {"findings": 0, "lessons": 0}}
+    assert data["confidence"] == {"high": {"findings": 1, "lessons": 0}, "moderate": {"findings": 1, "lessons": 1},
+                                  "low": {"findings": 1, "lessons": 1}, "very-low": {"findings": 0, "lessons": 0}}
     assert data["min_lessons"] == 2
     assert len(data["gaps"]) == 6
 
