@@ -9,12 +9,16 @@ the numbers 1 and 7) is accepted up front, so every test starts from a quiet bas
 from __future__ import annotations
 
 import json
+import re
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from evidence_edits import CONTEXT, FINDING, MATERNITY_FINDING, OTHER_FINDING, SOURCE_LESSON, append, replace
 
+from generator import PROJECT_ROOT
 from generator.cli import main
 from generator.lint import (ACCEPT_UNUSED, GRADE_CAPS, RULES, claim_numbers, grade_cap, hedges_in, lint,
                             numbers_in, strongest_quantifier)
@@ -410,7 +414,7 @@ def test_lint_wrong_usage(project):
     assert result.exit_code == 2
 
 
-# --- the real evidence ------------------------------------------------------------------------
+# --- the real evidence, the documentation and the hook --------------------------------------------
 
 def test_lint_of_the_real_evidence_is_located_and_fast(real_project):
     kb = check(real_project)
@@ -421,3 +425,31 @@ def test_lint_of_the_real_evidence_is_located_and_fast(real_project):
     for warning in report.warnings:
         assert warning.rule in (*RULES, ACCEPT_UNUSED)
         assert warning.path.startswith("evidence/") and warning.line >= 1 and warning.column >= 1
+
+
+def test_methods_shows_the_grade_caps_table():
+    methods = (PROJECT_ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([^`]+)` \| ([a-z-]+) \| (.*) \|$", methods, flags=re.MULTILINE)
+    documented = [(phrase, level, tuple(re.findall(r"`([^`]+)`", unless))) for phrase, level, unless in rows]
+    assert documented == list(GRADE_CAPS)
+
+
+def test_contributing_explains_every_rule_and_how_to_accept():
+    guide = (PROJECT_ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    for rule in (*RULES, ACCEPT_UNUSED):
+        assert f"`{rule}`" in guide, rule
+    example = re.search(r"```yaml\n(accepted-warnings:.*?)```", guide, flags=re.S).group(1)
+    entries = yaml.safe_load(example)["accepted-warnings"]
+    assert entries and all(entry["rule"] in RULES and entry["reason"] for entry in entries)
+
+
+def test_pre_commit_runs_lint_like_check():
+    config = yaml.safe_load((PROJECT_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+    assert hooks["evidence-lint"]["entry"] == "python -m generator lint"
+    assert hooks["evidence-lint"]["files"] == hooks["evidence-check"]["files"]
+    assert hooks["evidence-lint"]["pass_filenames"] is False
+
+
+def test_readme_lists_lint():
+    assert "python -m generator lint" in Path(PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
