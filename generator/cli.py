@@ -38,7 +38,7 @@ def _report_problems(problems: list[Problem], fmt: str = "text") -> None:
                f"in {files} file{'s' if files != 1 else ''}", err=True)
 
 
-def _github_annotation(problem: Problem) -> str:
+def _github_annotation(problem: Problem, level: str = "error") -> str:
     def esc(value: str) -> str:
         return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -51,7 +51,7 @@ def _github_annotation(problem: Problem) -> str:
     if problem.column:
         where += f",col={problem.column}"
     message = problem.message + (f"; {problem.hint}" if problem.hint else "")
-    return f"::error {where}::{esc(message)}"
+    return f"::{level} {where}::{esc(message)}"
 
 
 def _count(items, noun: str) -> str:
@@ -439,6 +439,55 @@ def mark_assessed_command(root: Path | None, lessons: tuple[str, ...], every: bo
                    and lesson.finding_grades != current_finding_grades(lesson, r.findings)]
     written = mark_assessed(r, chosen, r.findings)
     click.echo(f"mark-assessed: {len(written)} of {len(chosen)} lesson{'s' if len(chosen) != 1 else ''} updated")
+@main.command("lint")
+@ROOT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
+              help="text (file:line:column: warning: message [rule]), github (workflow annotations) or json.")
+def lint_command(root: Path | None, fmt: str) -> None:
+    """Flag paraphrases that may say more than their quotes, for reviewers of records.
+
+    Runs `check` first, then these rules over findings, lessons and context rows:
+    number-not-in-quotes, hedge-dropped, quantifier-stronger, reason-repeated and
+    grade-above-reasons (docs/contributing.md explains each). A record accepts a warning
+    with a written reason under `accepted-warnings`; an accept that matches no warning is
+    reported (accept-unused). Exits 1 if any warning is not accepted, 0 otherwise.
+
+    \b
+    Example:
+      python -m generator lint
+      python -m generator lint --format github
+    """
+    from generator.lint import lint as run_lint
+    from generator.pipeline import check as run_check
+
+    try:
+        kb = run_check(Project.at(root))
+    except EvidenceError as exc:
+        _report_problems(exc.problems, fmt)
+        sys.exit(EXIT_PROBLEMS)
+    report = run_lint(kb)
+    _report_lint(report, fmt)
+    if report.warnings:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _report_lint(report, fmt: str) -> None:
+    """Each warning, then the summary line (on stderr when there are warnings or stdout holds JSON)."""
+    warnings = report.warnings
+    if fmt == "json":
+        click.echo(json.dumps([{"path": w.path, "line": w.line, "column": w.column, "rule": w.rule, "about": w.about,
+                                "record": w.record, "message": w.message, "hint": w.hint} for w in warnings], indent=2))
+    for warning in warnings if fmt != "json" else ():
+        if fmt == "github":
+            click.echo(_github_annotation(warning.as_problem(), "warning"))
+        else:
+            click.echo(str(warning), err=True)
+    accepted = f"{report.accepted} accepted"
+    if warnings:
+        click.echo(f"lint: {_count(warnings, 'warning')} ({accepted}) in {_count(range(report.files), 'file')}",
+                   err=True)
+    else:
+        click.echo(f"lint: OK ({accepted} warning{'' if report.accepted == 1 else 's'})", err=fmt == "json")
 
 
 @main.command()

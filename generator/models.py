@@ -22,6 +22,10 @@ SourceKind = Literal[
     "evaluation-report", "working-paper", "journal-article", "workshop-report",
     "policy-analysis", "book", "official-document",
 ]
+LintRule = Literal[
+    "number-not-in-quotes", "hedge-dropped", "quantifier-stronger", "reason-repeated", "grade-above-reasons",
+]
+"""The rules of `python -m generator lint` that a record can accept a warning of."""
 
 
 class Strict(BaseModel):
@@ -132,6 +136,17 @@ class Reasons(Strict):
     """How well the study context matches the finding's claim."""
 
 
+class AcceptedWarning(Strict):
+    """A `lint` warning the editors have read and accept for this record, with their reason."""
+
+    rule: LintRule
+    """Rule id of the warning, as `lint` prints it in brackets, e.g. number-not-in-quotes."""
+    about: Short | None = None
+    """The number, word or phrase the warning is about, as `lint` names it ('25', 'could'); omit to accept them all."""
+    reason: Text
+    """Why the record is right as it stands, e.g. 'the source gives 25 in Table 2, quoted in another finding'."""
+
+
 class Confidence(Strict):
     level: ConfidenceLevel
     """high, moderate, low or very-low."""
@@ -194,6 +209,8 @@ class Finding(Record):
     """How much confidence the finding deserves."""
     notes: Text | None = None
     """Editors' remarks (not the source's words)."""
+    accepted_warnings: list[AcceptedWarning] = Field(default=[], alias="accepted-warnings")
+    """`lint` warnings the editors accept for this record, each with a reason; an unused entry is reported."""
 
 
 class SourceOrigin(Strict):
@@ -240,6 +257,8 @@ class Lesson(Record):
     finding_grades: dict[Id, ConfidenceLevel] = Field(default={}, alias="finding-grades")
     """Its findings' grades when the lesson's confidence was assessed; written by
     `python -m generator mark-assessed`. When a finding's grade changes, `check` asks for re-assessment."""
+    accepted_warnings: list[AcceptedWarning] = Field(default=[], alias="accepted-warnings")
+    """`lint` warnings the editors accept for this record, each with a reason; an unused entry is reported."""
 
 
 class Column(Strict):
@@ -279,6 +298,8 @@ class Context(Record):
     """What the difference means for applying the evidence in the other context."""
     order: int | None = Field(default=None, ge=0)
     """Row position in the table; rows without it follow in id order."""
+    accepted_warnings: list[AcceptedWarning] = Field(default=[], alias="accepted-warnings")
+    """`lint` warnings the editors accept for this record, each with a reason; an unused entry is reported."""
 
 
 class VocabularyTerm(Strict):

@@ -365,3 +365,64 @@ def test_fast_path_accepts_nesting_up_to_the_limit(tmp_path):
     assert found == [] and loaded.data == {"a": expected}
     _, found = _read(tmp_path, "a: " + "[" * 20 + "]" * 20 + "\n")
     assert [p.message for p in found] == ["YAML is nested more than 20 levels deep"]
+
+
+# locate_fast reads a block-style record's layout instead of composing it (lint locates thousands of
+# warnings). Wherever it answers, it must answer what composing the file answers.
+
+def _keypaths(data, prefix=()):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield prefix + (key,)
+            yield from _keypaths(value, prefix + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield prefix + (index,)
+            yield from _keypaths(value, prefix + (index,))
+
+
+@pytest.mark.parametrize("root", [Path(__file__).parent.parent, Path(__file__).parent / "fixtures" / "mini"],
+                         ids=["real", "fixture"])
+def test_layout_locates_every_value_where_composing_does(root):
+    from generator.loader import locate_in_layout
+
+    raw = load_evidence(root / "evidence", root)
+    located = checked = 0
+    for files in raw.records.values():
+        for file in files:
+            for keypath in _keypaths(file.data):
+                checked += 1
+                found = locate_in_layout(file.text, keypath, file.data)
+                if found is not None:
+                    located += 1
+                    assert found == file.locate(keypath), (file.display, keypath)
+    assert located > 0.8 * checked  # block style is the norm: the fast path answers nearly always
+
+
+@pytest.mark.parametrize("text, keypath, expected", [
+    ("id: a\nstatement: >-\n  Long\n  text.\nlevel: low\n", ("statement",), (2, 12)),
+    ("id: a\nstatement:\n  Plain text\n  on two lines.\n", ("statement",), (3, 3)),
+    ("id: a\nconfidence:\n  level: low  # a comment\n  reasons:\n    coherence: Fits.\n",
+     ("confidence", "reasons", "coherence"), (5, 16)),
+    ("id: a\naccepted-warnings:\n- rule: x\n  reason: y\n- rule: z\n  reason: w\nthemes:\n- t\n",
+     ("accepted-warnings", 1), (5, 3)),
+    ("id: a\nvalues:\n  tpps: 'Quoted'\n  pcgs: \"Double\"\n", ("values", "pcgs"), (4, 9)),
+    ("id: a\r\nstatement: Windows line ends\r\n", ("statement",), (2, 12)),
+])
+def test_layout_locates_block_style_values(tmp_path, text, keypath, expected):
+    loaded, _ = _read(tmp_path, text)
+    assert loaded.locate_fast(keypath) == expected == loaded.locate(keypath)
+
+
+@pytest.mark.parametrize("text, keypath", [
+    ("id: a\nthemes: [x, y]\n", ("themes", 1)),                             # a flow list
+    ("id: a\nnotes: \"first line\nstatement: look-alike\"\nstatement: real\n", ("statement",)),
+    ("id: a\n'statement': quoted key\n", ("statement",)),
+    ("id: a\naccepted-warnings:\n-\n  rule: x\n", ("accepted-warnings", 0)),  # item on the next line
+])
+def test_layout_declines_other_layouts_and_composing_decides(tmp_path, text, keypath):
+    from generator.loader import locate_in_layout
+
+    loaded, _ = _read(tmp_path, text)
+    assert locate_in_layout(loaded.text, keypath, loaded.data) is None
+    assert loaded.locate_fast(keypath) == loaded.locate(keypath)

@@ -4,6 +4,7 @@ site at the root of its address with live reload."""
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -15,11 +16,16 @@ from pathlib import Path
 import pytest
 from evidence_edits import FINDING, append, replace
 
+from generator import PROJECT_ROOT
 from generator.pipeline import generate
 from generator.serve import regenerate, start_watching
 
 PAGE = Path("findings") / "alpha-budget-risk.md"
 TIMEOUT = 20
+CHILD_ENV = {**os.environ,
+             "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+"""The child `serve` runs from a scratch folder, so it would import whatever `generator` the venv's
+editable install points at (another checkout, from a worktree): make it import the one under test."""
 
 
 def _wait_for(condition, timeout: float = TIMEOUT, what: str = "condition"):
@@ -144,7 +150,7 @@ def _server(project, tmp_path: Path):
         server = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--root", str(project.root),
              "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+            cwd=tmp_path, env=CHILD_ENV, stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_for(lambda: _get(base), what=f"the server at {base}")
             yield base, log_path
@@ -219,7 +225,7 @@ def test_serve_on_an_address_in_use_is_a_message(fixture_project, tmp_path):
         address = f"127.0.0.1:{busy.getsockname()[1]}"
         result = subprocess.run(
             [sys.executable, "-m", "generator", "serve", "--root", str(fixture_project.root), "--dev-addr", address],
-            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+            cwd=tmp_path, env=CHILD_ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.endswith(f"serve: {address} is already in use; stop the other server or choose another "
@@ -231,7 +237,7 @@ def test_serve_with_bad_evidence_reports_and_exits(fixture_project, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "generator", "serve", "--root", str(fixture_project.root),
          "--dev-addr", f"127.0.0.1:{_free_port()}"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        cwd=tmp_path, env=CHILD_ENV, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stderr == (
         "evidence/findings/alpha-budget-risk.yaml:11:7: 'qualitive' is not allowed in 'type'; "
