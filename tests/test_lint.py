@@ -325,7 +325,7 @@ def test_an_accept_needs_a_known_rule_and_a_reason(project):
         "add it; see docs/record-format.md for each field\n"
         f"{FINDING}:24:11: 'hedge-droped' is not allowed in 'accepted-warnings[0].rule'; "
         "did you mean 'hedge-dropped'?\n"
-        f"{FINDING}:21:5: missing required field 'accepted-warnings[1].reason'; "
+        f"{FINDING}:25:5: missing required field 'accepted-warnings[1].reason'; "
         "add it; see docs/record-format.md for each field\n"
         "check: 3 problems in 1 file\n"
     )
