@@ -71,7 +71,7 @@ over lowercased text)."""
 
 GRADE_CAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     # phrase in a confidence reason, the highest level it allows, unless the phrase is followed by
-    ("no data", "very-low", ("needed", "are needed", "is needed", "required", "on", "about", "for")),
+    ("no data", "low", ("needed", "are needed", "is needed", "required", "on", "about", "for")),
     ("no evidence", "very-low", ("needed", "is needed", "required", "that", "of", "on", "about", "for")),
     ("assertion", "very-low", ()),
     ("anecdote", "very-low", ()),
@@ -85,6 +85,9 @@ GRADE_CAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("single case study", "low", ()),
 )
 """grade-above-reasons: the rubric's explicit rules (docs/methods.md shows this table)."""
+CAPPED_REASONS = frozenset({"methodological-limitations", "adequacy"})
+"""The reasons that describe this finding's own data; coherence and relevance name other evidence and
+other settings ('runs against a US anecdote'), which say nothing about how this finding was shown."""
 
 # --- compiled once --------------------------------------------------------------------------------
 
@@ -235,6 +238,8 @@ def grade_cap(reasons: Reasons) -> tuple[str, str, str] | None:
     """(highest level allowed, the phrase, the component) by the strictest GRADE_CAPS phrase in the reasons."""
     best: tuple[str, str, str] | None = None
     for name, text in _reason_texts(reasons):
+        if name not in CAPPED_REASONS:
+            continue
         for match in _GRADE_CAPS.finditer(text.lower()):
             cap = GRADE_CAPS[match.lastindex - 1][1]
             if best is None or _RANK[cap] > _RANK[best[0]]:

@@ -247,8 +247,20 @@ def test_grade_above_what_its_reasons_allow(project):
     replace(project, MATERNITY_FINDING, "adequacy: All 53 pilots.", "adequacy: No data are shown for the 53 pilots.")
     assert warnings(project) == [
         f"{MATERNITY_FINDING}:21:10: warning: the level is 'high' but the adequacy reason says 'no data', which "
-        f"allows at most 'very-low' [grade-above-reasons]; {GRADE_HINT}",
+        f"allows at most 'low' [grade-above-reasons]; {GRADE_HINT}",
     ]
+
+
+def test_coherence_and_relevance_reasons_do_not_cap_the_grade(project):
+    """They name other evidence and settings ('runs against a US anecdote'), not this finding's own data."""
+    replace(project, MATERNITY_FINDING, "adequacy: All 53 pilots.", "adequacy: All 53 pilots, with no evidence shown.")
+    before = warnings(project)
+    assert len(before) == 1 and "the adequacy reason says 'no evidence'" in before[0]
+    replace(project, MATERNITY_FINDING, "adequacy: All 53 pilots, with no evidence shown.", "adequacy: All 53 pilots.")
+    text = (project.root / MATERNITY_FINDING).read_text()
+    coherence = next(line for line in text.splitlines() if line.strip().startswith("coherence:"))
+    replace(project, MATERNITY_FINDING, coherence, coherence + " Runs against an anecdote with no evidence shown.")
+    assert warnings(project) == []
 
 
 def test_grade_within_what_its_reasons_allow_is_quiet(project):
@@ -270,7 +282,7 @@ def test_every_grade_cap_in_the_table(phrase, cap, unless):
 
 
 def test_the_strictest_phrase_decides():
-    assert grade_cap(_reasons("Workshop feedback; no data.")) == ("very-low", "no data", "adequacy")
+    assert grade_cap(_reasons("Workshop feedback; an assertion.")) == ("very-low", "assertion", "adequacy")
 
 
 # --- accepting warnings ---------------------------------------------------------------------------
