@@ -135,8 +135,8 @@ class Fragments:
         """The CERQual evidence profile: one row per component with its concern and explanation."""
         rows = [f"| {COMPONENT_LABELS[name]} | {md_escape(CONCERN_LABELS[part.concern])} | {md_escape(part.explanation)} |"
                 for name, part in lesson.confidence.components()]
-        return Markup("| Component | Concern | Explanation |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
-                      "{: .gpce-profile }\n")
+        return Markup('<div class="gpce-profile" markdown>\n\n| Component | Concern | Explanation |\n| --- | --- | --- |\n'
+                      + "\n".join(rows) + "\n\n</div>\n")
 
     def contributing_findings(self, lesson, base: str = "../") -> Markup:
         """The findings a lesson rests on, with their sources and grades, as a table."""
@@ -162,8 +162,8 @@ class Fragments:
             rows.append(f"| [{md_escape(lesson.title)}]({self.link('lesson', lesson_id, base)}) "
                         f"| {confidence_badge(lesson.confidence.level)} | {md_escape(lesson.confidence.explanation)} "
                         f"| {sources} |")
-        return Markup("| Lesson | Confidence | Why | Sources |\n| --- | --- | --- | --- |\n" + "\n".join(rows)
-                      + "\n{: .gpce-soqf }\n")
+        return Markup('<div class="gpce-soqf" markdown>\n\n| Lesson | Confidence | Why | Sources |\n| --- | --- | --- | --- |\n'
+                      + "\n".join(rows) + "\n\n</div>\n")
 
     def lesson_lines(self, lesson_ids: list[str], base: str = "../") -> Markup:
         """lesson_line for each, one a line (no newline after the last)."""

@@ -477,3 +477,11 @@ def test_numbered_source_and_theme_pages_build_strictly(fixture_project, monkeyp
     build(fixture_project, git_dates=False)  # mkdocs build --strict: raises on a broken link
     html = (fixture_project.site / "kb/sources/index-2/index.html").read_text(encoding="utf-8")
     assert 'href="../">1</a>' in html
+
+
+def test_no_markdown_syntax_is_left_in_the_built_pages(real_site, real_pages):
+    """An attribute list the Markdown engine does not apply ('{: .class }' after a table) or a stray
+    admonition marker shows to readers as literal text."""
+    leftovers = [f"{page.relative_to(real_site.site)}: {marker}" for page in real_pages
+                 for marker in ("{: .", "!!! ") if marker in page.read_text(encoding="utf-8")]
+    assert leftovers == []
