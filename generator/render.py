@@ -44,6 +44,8 @@ PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
+MAP_LESSON_WEIGHT = {"high": 4, "moderate": 3, "low": 2, "very-low": 1}
+"""How much a lesson darkens its evidence-map cell, by its own grade (a finding counts 1)."""
 THEME_SOURCES = 20
 """Most sources a theme page's "What each source found" table shows (those with the most findings
 on the theme); the others are named by count, and their findings are on the theme's full list, so
@@ -413,9 +415,10 @@ class Renderer:
                 lessons = [i for i in lessons_by["stakeholders"].get(stakeholder, []) if i in theme_lessons]
                 findings = [i for i in findings_by["stakeholders"].get(stakeholder, []) if i in theme_findings]
                 cells[theme, stakeholder] = (lessons, findings)
-        weights = [len(lessons) + len(findings) for lessons, findings in cells.values()]
-        top = max(weights, default=0) or 1
-        shade = {key: 0 if not (l or f) else min(4, 1 + (4 * (len(l) + len(f)) - 1) // top)
+        weight = {key: sum(MAP_LESSON_WEIGHT[r.lessons[i].confidence.level] for i in lessons) + len(findings)
+                  for key, (lessons, findings) in cells.items()}
+        top = max(weight.values(), default=0) or 1
+        shade = {key: 0 if not (l or f) else min(4, 1 + (4 * weight[key] - 1) // top)
                  for key, (l, f) in cells.items()}
         source_cells = {(theme, source): [f for f in ids if theme in r.findings[f].themes]
                         for source, ids in self.kb.findings_by_source.items() for theme in r.themes}
