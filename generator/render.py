@@ -44,6 +44,8 @@ PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
+BRIEFING_SIZE = 8
+"""Lessons in a stakeholder's briefing: what fits two printed A4 pages (tests/test_browser.py)."""
 MAP_LESSON_WEIGHT = {"high": 4, "moderate": 3, "low": 2, "very-low": 1}
 """How much a lesson darkens its evidence-map cell, by its own grade (a finding counts 1)."""
 THEME_SOURCES = 20
@@ -167,7 +169,7 @@ class Renderer:
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
-            SECTION_LIMIT=SECTION_LIMIT, LICENCE_URL=LICENCE_URL, site_name=self.site_name,
+            SECTION_LIMIT=SECTION_LIMIT, BRIEFING_SIZE=BRIEFING_SIZE, LICENCE_URL=LICENCE_URL, site_name=self.site_name,
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
             permalink=self.citations.permalink, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
             abbreviations=self.abbreviations,
@@ -385,6 +387,7 @@ class Renderer:
                 yield f"{vocab}/{key}.md", self.page(
                     f"{vocab[:-1]}.md.j2", key=key, term=term,
                     lessons=lessons_by[vocab].get(key, []), findings=findings_by[vocab].get(key, []))
+        yield from self._briefing_pages(lessons_by["stakeholders"])
         yield from self._sources_index_pages()
         yield "lessons/index.md", self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
         yield "comparisons/index.md", self.page("comparisons_index.md.j2")
@@ -490,13 +493,25 @@ class Renderer:
         return [(changed[:10], added[:10], kind, record_id, added == changed)
                 for changed, added, kind, record_id in changes[:WHATS_NEW]]
 
-    def top_lessons(self, count: int = 8) -> list[str]:
-        """Lessons with the strongest evidence: confidence, then number of findings and sources."""
+    def top_lessons(self, count: int = 8, among: list[str] | None = None) -> list[str]:
+        """Lessons with the strongest evidence (of all, or `among` these): their own confidence, then
+        number of findings and sources."""
         kb = self.kb
-        ranked = sorted(kb.records.lessons.values(), key=lambda lesson: (
+        lessons = kb.records.lessons
+        candidates = lessons.values() if among is None else (lessons[i] for i in among)
+        ranked = sorted(candidates, key=lambda lesson: (
             kb.confidence_rank(kb.lesson_confidence(lesson)), -len(lesson.findings),
             -len(kb.lesson_sources(lesson)), lesson.id))
         return [lesson.id for lesson in ranked[:count]]
+
+    def _briefing_pages(self, lessons_by_stakeholder: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
+        """A two-page briefing per stakeholder with lessons: its best-supported lessons, for a board."""
+        terms = {key: term for key, term in self.kb.records.stakeholders.items() if lessons_by_stakeholder.get(key)}
+        yield "briefings/index.md", self.page("briefings_index.md.j2", terms=terms, lessons_by=lessons_by_stakeholder)
+        for key, term in terms.items():
+            lessons = lessons_by_stakeholder[key]
+            yield f"briefings/{key}.md", self.page("briefing.md.j2", key=key, term=term, total=len(lessons),
+                                                   lessons=self.top_lessons(BRIEFING_SIZE, among=lessons))
 
     def _alias_pages(self) -> Iterator[tuple[str, str]]:
         r = self.kb.records

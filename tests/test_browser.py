@@ -602,3 +602,27 @@ def test_summary_table_prints_ten_lessons_to_an_a4_page(browser, base_url, kb):
             assert not shown, f"{selector} shows in the print view"
     finally:
         visit.context.close()
+
+
+def pdf_pages(pdf: bytes) -> int:
+    """Pages in a PDF Chromium printed (each page object is '/Type /Page'; the tree is '/Type /Pages')."""
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+def test_every_briefing_prints_on_two_a4_pages_without_site_chrome(browser, base_url, kb):
+    stakeholders = [key for key in kb.records.stakeholders
+                    if any(key in lesson.stakeholders for lesson in kb.records.lessons.values())]
+    assert len(stakeholders) >= 4
+    visit = open_visit(browser, base_url)
+    try:
+        for key in stakeholders:
+            page = visit.goto(f"kb/briefings/{key}/")
+            assert page.locator(".gpce-briefing h2").count() >= 1
+            page.emulate_media(media="print")  # page.pdf prints with the emulated media
+            assert pdf_pages(page.pdf(format="A4")) <= 2, f"the briefing for {key} prints on more than two pages"
+            for selector in CHROME:
+                shown = [i for i in range(page.locator(selector).count()) if page.locator(selector).nth(i).is_visible()]
+                assert not shown, f"{selector} shows when the briefing for {key} is printed"
+        assert visit.external == []
+    finally:
+        visit.context.close()

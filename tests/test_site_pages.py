@@ -44,6 +44,8 @@ GOLDEN_PAGES = [
     "themes/index.md",
     "stakeholders/pcts.md",
     "stakeholders/index.md",
+    "briefings/pcts.md",                       # a stakeholder's two-page briefing
+    "briefings/index.md",
     "schemes/tp.md",
     "schemes/index.md",
     "sources/index.md",
