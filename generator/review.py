@@ -100,7 +100,7 @@ def summarise(records) -> ReviewSummary:
 # --- marking records checked -------------------------------------------------------------------
 
 def checked_block(date: datetime.date, by: str, record_digest: str) -> str:
-    return (f"checked:\n  date: {date.isoformat()}\n  by: {json.dumps(by, ensure_ascii=False)}\n"
+    return (f"checked:\n  date: \"{date.isoformat()}\"\n  by: {json.dumps(by, ensure_ascii=False)}\n"
             f"  digest: {record_digest}\n")
 
 

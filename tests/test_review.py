@@ -11,7 +11,7 @@ from generator.cli import main
 from generator.pipeline import check
 from generator.review import digest, status, with_checked_block
 
-CHECKED = ("checked:\n  date: 2026-11-26\n  by: \"Fixture Reader\"\n  digest: ")
+CHECKED = ("checked:\n  date: \"2026-11-26\"\n  by: \"Fixture Reader\"\n  digest: ")
 
 
 def run(*args):
@@ -89,7 +89,7 @@ def test_mark_checked_writes_the_block_and_the_check_is_current_again(fixture_pr
     text = (fixture_project.root / FINDING).read_text()
     kb = check(fixture_project)
     finding = kb.records.findings["alpha-budget-risk"]
-    assert text.endswith(f'checked:\n  date: 2026-12-01\n  by: "Second Reader"\n  digest: {digest("finding", finding)}\n')
+    assert text.endswith(f'checked:\n  date: "2026-12-01"\n  by: "Second Reader"\n  digest: {digest("finding", finding)}\n')
     assert text.count("checked:") == 1
     assert status("finding", finding).state == "current"
     again = run("mark-checked", "alpha-budget-risk", "--by", "Second Reader", "--date", "2026-12-01",
