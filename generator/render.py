@@ -291,12 +291,45 @@ class Renderer:
             citation = self.citations.record_meta(kind, record_id, self._full_title(kind, record_id),
                                                   description, self.record_dates(kind, record_id), keywords,
                                                   sources)
+        values["facets"], values["browse_order"] = self._facets(kind, record_id)
         when = self.record_dates(kind, record_id)
         values.update({"record_kind": kind, "record_id": record_id,
                        "edit_path": f"evidence/{SECTIONS[kind]}/{record_id}.yaml",
                        "added": when[0] if when else None, "changed": when[1] if when else None,
                        "citation": citation})
         return values
+
+    def _facets(self, kind: str, record_id: str) -> tuple[dict[str, list[str]], str]:
+        """The record's values for each search facet (Pagefind filters, written into the page by
+        overrides/main.html), and its place in browse order: confidence (strongest first), then title."""
+        r, kb = self.kb.records, self.kb
+        record = r.of_kind(kind)[record_id]
+        if kind == "source":
+            facets = {"source": [self.source_label(record_id)],
+                      "scheme": [self.label("schemes", key) for key in record.schemes]}
+            return facets, f"9 {self.title_of(kind, record_id).lower()}"
+        if kind == "comparison":
+            return {"source": [self.source_label(record.source)]}, f"9 {record.title.lower()}"
+        if kind == "finding":
+            sources, schemes = kb.finding_sources(record), record.schemes
+        else:
+            sources = kb.lesson_sources(record)
+            schemes = list(dict.fromkeys(key for f in record.findings for key in r.findings[f].schemes))
+        level = record.confidence.level
+        facets = {"stakeholder": [self.label("stakeholders", key) for key in record.stakeholders],
+                  "theme": [self.label("themes", key) for key in record.themes],
+                  "confidence": [CONFIDENCE_LABELS[level]],
+                  "source": [self.source_label(key) for key in sources],
+                  "scheme": [self.label("schemes", key) for key in schemes]}
+        title = record.statement if kind == "finding" else record.title
+        return facets, f"{kb.confidence_rank(level)} {' '.join(title.lower().split())[:80]}"
+
+    def source_label(self, key: str) -> str:
+        """'Killoran et al. 1999': a source as a search facet value."""
+        reference = self.kb.references[key]
+        names = [author.split(",")[0].strip() for author in reference.authors] or [key]
+        who = names[0] if len(names) == 1 else f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al."
+        return f"{who} {reference.year}".strip()
 
     def theme_counts(self, lesson_ids: list[str], finding_ids: list[str]) -> list[tuple[str, int, int]]:
         """(theme key, lessons, findings) for the themes these records carry, in vocabulary order."""

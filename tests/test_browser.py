@@ -626,3 +626,76 @@ def test_every_briefing_prints_on_two_a4_pages_without_site_chrome(browser, base
         assert visit.external == []
     finally:
         visit.context.close()
+
+
+# --- faceted search -----------------------------------------------------------------------------------
+
+def record_of(url: str, base: str) -> tuple[str, str] | None:
+    """('lesson', id) for a record page's URL, else None."""
+    match = re.match(re.escape(base) + r"kb/(findings|lessons|sources|comparisons)/([^/]+)/", page_of(url))
+    return (match[1][:-1], match[2]) if match else None
+
+
+def wait_for_status(page, pattern: str) -> str:
+    page.wait_for_function("p => new RegExp(p).test(document.getElementById('gpce-search-status').textContent)",
+                           arg=pattern, timeout=15000)
+    return page.locator("#gpce-search-status").inner_text()
+
+
+def test_facets_narrow_by_stakeholder_and_confidence_from_a_shared_address(visit, kb):
+    """A shared address opens the search with its query and facets; every result has them."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = visit.goto("kb/lessons/?q=budget&stakeholder=primary-care-trusts&confidence=moderate")
+    status = wait_for_status(page, r"^\d+ matching page")
+    assert page.evaluate("document.getElementById('__search').checked"), "the search panel is not open"
+    assert page.locator(".md-search__input").input_value() == "budget"
+    chosen = page.locator(".gpce-facet input:checked").evaluate_all("els => els.map(e => e.name + '=' + e.value)")
+    assert sorted(chosen) == ["confidence=Moderate", "stakeholder=Primary care trusts"]
+    records = [record_of(url, visit.base) for url in hrefs(page, ".md-search-result__link")]
+    assert records and None not in records, records
+    for kind, record_id in records:
+        record = kb.records.of_kind(kind)[record_id]
+        assert "pcts" in record.stakeholders and record.confidence.level == "moderate", (kind, record_id)
+    total = int(status.split()[0])
+    moderate = page.locator(".gpce-facet input[name=confidence][value=Moderate] ~ .gpce-facet__count").inner_text()
+    assert moderate == f"({total})", "the chosen value's count is not the number of results"
+    # facets are labelled form controls in fieldsets; the status is a live region
+    assert page.locator(".gpce-facet fieldset legend").count() == page.locator(".gpce-facet").count() >= 5
+    assert page.locator("#gpce-search-status").get_attribute("aria-live") == "polite"
+    problems = [f"{v['id']} ({v['impact']}): {v['help']}" for v in Axe().run(page).response["violations"]
+                if v["impact"] in BLOCKING]
+    assert problems == []
+    assert visit.console_errors == []
+
+
+def test_choices_go_into_the_address_and_back_and_forward_restore_them(visit):
+    page = visit.goto("")
+    search(page, "budget")
+    wait_for_status(page, r"^\d+ matching page")
+    page.locator(".gpce-facet[data-facet=stakeholder] summary").click()
+    page.locator(".gpce-facet input[name=stakeholder][value='Practices and GPs']").check()
+    page.wait_for_function("location.search.includes('stakeholder=practices-and-gps')")
+    assert "q=budget" in page.evaluate("location.search")
+    page.wait_for_function("document.querySelector('.gpce-facet input[name=stakeholder]:checked')")
+    page.wait_for_timeout(500)  # the narrowed search has run
+    narrowed = wait_for_status(page, r"^\d+ matching page")
+    page.go_back()
+    page.wait_for_function("!location.search.includes('stakeholder=')")
+    page.wait_for_function("!document.querySelector('.gpce-facet input[name=stakeholder]:checked')")
+    widened = wait_for_status(page, r"^\d+ matching page")
+    page.go_forward()
+    page.wait_for_function("document.querySelector(\".gpce-facet input[name=stakeholder][value='Practices and GPs']\").checked")
+    page.wait_for_function("t => document.getElementById('gpce-search-status').textContent.trim() === t", arg=narrowed)
+    assert int(narrowed.split()[0]) <= int(widened.split()[0])
+    assert visit.console_errors == []
+
+
+def test_facets_without_words_browse_the_most_confident_first(visit, kb):
+    page = visit.goto("?theme=budgets-and-financial-risk&kind=lesson")
+    wait_for_status(page, r"^\d+ matching page")
+    records = [record_of(url, visit.base) for url in hrefs(page, ".md-search-result__link")]
+    assert records and all(kind == "lesson" for kind, _ in records), records
+    levels = [kb.confidence_rank(kb.records.lessons[i].confidence.level) for _, i in records]
+    assert levels == sorted(levels), "browse results are not ordered by confidence"
+    assert all("budgets-and-risk" in kb.records.lessons[i].themes for _, i in records)
