@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve build test check verify-quotes schema bench clean browser-deps lock test-newest
+.PHONY: serve build test check verify-quotes schema bench clean browser-deps lock test-newest lighthouse
 
 # Every environment installs exactly what the lock files say (versions and hashes), never whatever
 # PyPI serves today: requirements/test.txt for serve, build and test, requirements/bench.txt for bench.
@@ -52,9 +52,18 @@ test: $(STAMP) browser-deps  ## run the whole test suite
 # Two processes at once, one per core ("/" splits the sizes): 500, 2,000 and 10,000 beside 20,000.
 # A quick run: make bench BENCH_SIZES=500,2000 (or BENCH_ARGS="--sizes 500 --no-write").
 BENCH_SIZES ?= 500,2000,10000/20000
-bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search; rewrites docs/performance.md (~50 min)
+bench: $(STAMP)  ## synthetic corpora of 500 to 20,000 records: timings, sizes, search, Lighthouse; rewrites docs/performance.md (~65 min)
 	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/bench.txt
 	$(PY) benchmarks/run.py --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	$(MAKE) lighthouse
+
+# Lighthouse 12 from npm, pinned in benchmarks/lighthouse/package-lock.json (npm ci), on the machine's
+# Chromium: every page type of the real site and of a 10,000-record corpus, served with gzip.
+LIGHTHOUSE_CORPUS ?= 10000
+lighthouse: $(STAMP) browser-deps  ## Lighthouse scores and first-visit bytes per page type; rewrites its part of docs/performance.md (~15 min)
+	npm ci --prefix benchmarks/lighthouse --no-audit --no-fund --loglevel=error
+	$(PY) -m generator build
+	$(PY) benchmarks/lighthouse.py --site site --corpus $(LIGHTHOUSE_CORPUS)
 
 clean:
 	rm -rf site docs/kb .pytest_cache

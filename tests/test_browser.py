@@ -699,3 +699,17 @@ def test_facets_without_words_browse_the_most_confident_first(visit, kb):
     levels = [kb.confidence_rank(kb.records.lessons[i].confidence.level) for _, i in records]
     assert levels == sorted(levels), "browse results are not ordered by confidence"
     assert all("budgets-and-risk" in kb.records.lessons[i].themes for _, i in records)
+
+
+def test_a_first_visit_fetches_no_whole_site_file(browser, base_url, page_types):
+    """What a reader downloads must not grow with the number of records: no page fetches the sitemap
+    (Material's instant navigation did, 115 KB and growing) or a search index before a search."""
+    for kind, paths in page_types.items():
+        visit = open_visit(browser, base_url)
+        try:
+            visit.goto(paths[0])
+            visit.page.wait_for_load_state("networkidle")
+            fetched = [url for url in visit.requests if re.search(r"sitemap\.xml|search_index\.json|/pagefind/", url)]
+            assert fetched == [], f"{kind}: {fetched}"
+        finally:
+            visit.context.close()

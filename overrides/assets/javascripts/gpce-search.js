@@ -25,7 +25,7 @@
   var CONFIDENCE_ORDER = ["High", "Moderate", "Low", "Very low"];
   var chosen = {};  // facet -> array of chosen values (labels, as the records give them)
   var known = null;  // facet -> {value: pages}, from pagefind.filters(), once
-  // Resolved once: the header stays in place across Material's instant navigation.
+  // Resolved once per page load.
   var bundle = new URL(root.getAttribute("data-bundle"), document.baseURI).href;
   var siteRoot = new URL(root.getAttribute("data-root"), document.baseURI).pathname;
   var MAX_RESULTS = 10;
