@@ -54,6 +54,17 @@ def _github_annotation(problem: Problem, level: str = "error") -> str:
     return f"::{level} {where}::{esc(message)}"
 
 
+def _checked(root: Path | None, fmt: str = "text", grade_drift: bool = True):
+    """The checked knowledge base, or every problem reported and exit 1."""
+    from generator.pipeline import check as run_check
+
+    try:
+        return run_check(Project.at(root), grade_drift=grade_drift)
+    except EvidenceError as exc:
+        _report_problems(exc.problems, fmt)
+        sys.exit(EXIT_PROBLEMS)
+
+
 def _count(items, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
@@ -108,13 +119,8 @@ def check(root: Path | None, fmt: str) -> None:
       python -m generator check
       python -m generator check --format github
     """
-    from generator.pipeline import check as run_check
 
-    try:
-        kb = run_check(Project.at(root))
-    except EvidenceError as exc:
-        _report_problems(exc.problems, fmt)
-        sys.exit(EXIT_PROBLEMS)
+    kb = _checked(root, fmt)
     if fmt == "json":
         click.echo("[]")
         return
@@ -339,14 +345,9 @@ def stats(root: Path | None, fmt: str, min_lessons: int) -> None:
       python -m generator stats
       python -m generator stats --format json --min-lessons 3
     """
-    from generator.pipeline import check as run_check
     from generator.stats import collect_stats, format_stats
 
-    try:
-        kb = run_check(Project.at(root))
-    except EvidenceError as exc:
-        _report_problems(exc.problems)
-        sys.exit(EXIT_PROBLEMS)
+    kb = _checked(root)
     result = collect_stats(kb, min_lessons=min_lessons)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2))
@@ -375,17 +376,12 @@ def mark_checked_command(root: Path | None, records: tuple[str, ...], by: str, o
     """
     import datetime
 
-    from generator.pipeline import check as run_check
     from generator.review import MarkError, find_targets, mark_checked, summarise
 
     if not records and not changed:
         raise click.UsageError("name the records to mark, or give --changed")
     project = Project.at(root)
-    try:
-        kb = run_check(project)
-    except EvidenceError as exc:
-        _report_problems(exc.problems)
-        sys.exit(EXIT_PROBLEMS)
+    kb = _checked(project.root)
     try:
         targets = find_targets(kb.records, list(records))
     except MarkError as exc:
@@ -418,16 +414,11 @@ def mark_assessed_command(root: Path | None, lessons: tuple[str, ...], every: bo
       python -m generator mark-assessed --all
     """
     from generator.grading import current_finding_grades
-    from generator.pipeline import check as run_check
     from generator.review import mark_assessed
 
     if not lessons and not every:
         raise click.UsageError("name the lessons to mark, or give --all")
-    try:
-        kb = run_check(Project.at(root), grade_drift=False)
-    except EvidenceError as exc:
-        _report_problems(exc.problems)
-        sys.exit(EXIT_PROBLEMS)
+    kb = _checked(root, grade_drift=False)
     r = kb.records
     unknown = [name for name in lessons if name not in r.lessons]
     if unknown:
@@ -458,13 +449,8 @@ def lint_command(root: Path | None, fmt: str) -> None:
       python -m generator lint --format github
     """
     from generator.lint import lint as run_lint
-    from generator.pipeline import check as run_check
 
-    try:
-        kb = run_check(Project.at(root))
-    except EvidenceError as exc:
-        _report_problems(exc.problems, fmt)
-        sys.exit(EXIT_PROBLEMS)
+    kb = _checked(root, fmt)
     report = run_lint(kb)
     _report_lint(report, fmt)
     if report.warnings:

@@ -393,7 +393,7 @@ def test_unknown_command_is_a_usage_error():
 
 
 def test_an_unexpected_error_is_one_line_not_a_traceback(fixture_project, monkeypatch):
-    def broken(project):
+    def broken(project, **options):
         raise RuntimeError("something the generator did not expect")
 
     monkeypatch.delenv("GPCE_DEBUG", raising=False)
@@ -409,7 +409,7 @@ def test_an_unexpected_error_is_one_line_not_a_traceback(fixture_project, monkey
 
 
 def test_gpce_debug_lets_the_traceback_through(fixture_project, monkeypatch):
-    def broken(project):
+    def broken(project, **options):
         raise RuntimeError("details please")
 
     monkeypatch.setenv("GPCE_DEBUG", "1")
