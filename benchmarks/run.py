@@ -692,7 +692,9 @@ def write_report(results: list[Result], path: Path, notes: str, runs: list[dict]
         + table(results) + "\n\n## Targets\n\n" + "\n".join(targets(results)) + "\n"
         + (f"\n## Notes\n\n{notes.strip()}\n" if notes.strip() else "")
     )
-    path.write_text(text, encoding="utf-8")
+    kept = re.search(r"<!-- LIGHTHOUSE:START.*?<!-- LIGHTHOUSE:END -->", path.read_text(encoding="utf-8"), re.S) \
+        if path.is_file() else None  # benchmarks/lighthouse.py's section: kept until it measures again
+    path.write_text(text + (f"\n{kept.group(0)}\n" if kept else ""), encoding="utf-8")
 
 
 def _utc(when: float) -> str:
