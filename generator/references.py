@@ -18,6 +18,7 @@ from typing import Any
 from markupsafe import Markup
 
 from generator.fragments import chunks, numbered
+from generator.textsafe import code_html
 
 OTHER = "other"
 REFERENCES_PER_PAGE = 50
@@ -63,8 +64,6 @@ class ReferenceList:
 
     def pages(self, page: Callable[..., str]) -> dict[str, str]:
         """The index of letters and every letter's pages, rendered with `page(template, **context)`."""
-        from generator.render import code_html  # render imports this module
-
         counts = {letter: sum(len(refs) for _, refs in pages) for letter, pages in self.letters.items()}
         out = {"references/index.md": page("references.md.j2", letters=self.letters, counts=counts)}
         for letter, pages in self.letters.items():

@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator import SCHEMA_VERSION
+from generator.briefings import BRIEFING_SIZE, briefing_pages
 from generator.charts import charts as draw_charts
 from generator.charts import data_table
 from generator.citations import Citations, site_settings
@@ -37,15 +38,13 @@ from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
 from generator.review import summarise
 from generator.references import REFERENCES_PER_PAGE, ReferenceList
-from generator.textsafe import char_references, finalize, md_escape, md_paragraphs, md_text
+from generator.textsafe import code_html, finalize, md_escape, md_paragraphs, md_text
 
 SECTIONS = {"source": "sources", "finding": "findings", "lesson": "lessons", "comparison": "comparisons"}
 PAGE_SIZE = 100
 """Most items any one list page shows; longer lists continue on numbered pages."""
 SECTION_LIMIT = 50
 """Most lessons a stakeholder page shows per theme before linking to the full list."""
-BRIEFING_SIZE = 8
-"""Lessons in a stakeholder's briefing: what fits two printed A4 pages (tests/test_browser.py)."""
 MAP_LESSON_WEIGHT = {"high": 4, "moderate": 3, "low": 2, "very-low": 1}
 """How much a lesson darkens its evidence-map cell, by its own grade (a finding counts 1)."""
 THEME_SOURCES = 20
@@ -88,20 +87,6 @@ def front_matter(values: dict[str, Any]) -> Markup:
 
 def _html_text(value: Any) -> Any:
     return html.escape(" ".join(value.split()), quote=True) if isinstance(value, str) else value
-
-
-_CODE_SPECIAL = "&<>\"'\\`*_[]{}()#+!|~^=:$%@-"
-"""Every character with meaning in HTML, Markdown, pymdownx or Jinja."""
-_CODE_ENTITIES = {ord(c): f"&#{ord(c)};" for c in _CODE_SPECIAL}
-"""The same encoding as a translate table (the tests' reference for `code_html`)."""
-_code_references = char_references(_CODE_SPECIAL)
-
-
-def code_html(text: str) -> str:
-    """Verbatim text for a <code> element in a raw HTML block: Markdown leaves raw HTML alone and
-    the browser decodes the references, so readers see (and copy) exactly `text`. Every special
-    character becomes a character reference; line breaks become \\n."""
-    return _code_references("\n".join(str(text).splitlines()))
 
 
 def code_tabs(tabs: list[tuple[str, str, str]], group: str) -> Markup:
@@ -420,7 +405,7 @@ class Renderer:
                 yield f"{vocab}/{key}.md", self.page(
                     f"{vocab[:-1]}.md.j2", key=key, term=term,
                     lessons=lessons_by[vocab].get(key, []), findings=findings_by[vocab].get(key, []))
-        yield from self._briefing_pages(lessons_by["stakeholders"])
+        yield from briefing_pages(self.kb, self.page, self.top_lessons, lessons_by["stakeholders"])
         yield from self._sources_index_pages()
         yield "lessons/index.md", self.page("lessons_index.md.j2", lessons_by_theme=lessons_by["themes"])
         yield "comparisons/index.md", self.page("comparisons_index.md.j2")
@@ -536,15 +521,6 @@ class Renderer:
             kb.confidence_rank(kb.lesson_confidence(lesson)), -len(lesson.findings),
             -len(kb.lesson_sources(lesson)), lesson.id))
         return [lesson.id for lesson in ranked[:count]]
-
-    def _briefing_pages(self, lessons_by_stakeholder: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
-        """A two-page briefing per stakeholder with lessons: its best-supported lessons, for a board."""
-        terms = {key: term for key, term in self.kb.records.stakeholders.items() if lessons_by_stakeholder.get(key)}
-        yield "briefings/index.md", self.page("briefings_index.md.j2", terms=terms, lessons_by=lessons_by_stakeholder)
-        for key, term in terms.items():
-            lessons = lessons_by_stakeholder[key]
-            yield f"briefings/{key}.md", self.page("briefing.md.j2", key=key, term=term, total=len(lessons),
-                                                   lessons=self.top_lessons(BRIEFING_SIZE, among=lessons))
 
     def _alias_pages(self) -> Iterator[tuple[str, str]]:
         r = self.kb.records

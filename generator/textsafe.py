@@ -60,3 +60,17 @@ def finalize(value: object) -> object:
     if isinstance(value, Markup) or value is None:
         return value if value is not None else ""
     return Markup(md_escape(value))
+
+
+_CODE_SPECIAL = "&<>\"'\\`*_[]{}()#+!|~^=:$%@-"
+"""Every character with meaning in HTML, Markdown, pymdownx or Jinja."""
+_CODE_ENTITIES = {ord(c): f"&#{ord(c)};" for c in _CODE_SPECIAL}
+"""The same encoding as a translate table (the tests' reference for `code_html`)."""
+_code_references = char_references(_CODE_SPECIAL)
+
+
+def code_html(text: str) -> str:
+    """Verbatim text for a <code> element in a raw HTML block: Markdown leaves raw HTML alone and
+    the browser decodes the references, so readers see (and copy) exactly `text`. Every special
+    character becomes a character reference; line breaks become \\n."""
+    return _code_references("\n".join(str(text).splitlines()))

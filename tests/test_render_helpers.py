@@ -50,7 +50,7 @@ def test_fragments_escape_contributor_text_as_finalize_does():
 
 
 def test_code_html_encodes_every_code_point_like_the_table():
-    from generator.render import _CODE_ENTITIES, code_html
+    from generator.textsafe import _CODE_ENTITIES, code_html
 
     every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     text = "@article{k,\n  title = {A & B <i>},\r\n}\n" + every
