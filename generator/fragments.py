@@ -45,9 +45,9 @@ def second_reading(kind: str, record, methods: str = "../../methods.md") -> Mark
 
     state = status(kind, record)
     how = f"[how records are checked]({methods}#second-reading)"
-    if state.state == "current":
-        return Markup(f'<p class="gpce-check gpce-check--current">Checked against the source on '
-                      f"{_long_date(state.date)} by {md_escape(state.by)} ({how}).</p>\n")
+    if state.state == "current":  # a Markdown paragraph with a class: a raw <p> would leave the link unrendered
+        return Markup(f"Checked against the source on {_long_date(state.date)} by {md_escape(state.by)} ({how}).\n"
+                      "{: .gpce-check .gpce-check--current }\n")
     if state.state == "changed":
         return Markup(f'!!! warning "Changed since it was last checked"\n    This {kind} was checked against the '
                       f"source on {_long_date(state.date)} by {md_escape(state.by)}, and has been edited since: "

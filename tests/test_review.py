@@ -147,8 +147,8 @@ def test_record_pages_say_whether_the_check_is_current(fixture_project):
             "26 November 2026 by Fixture Reader, and has been edited since: read it against its quotes "
             "([how records are checked](../../methods.md#second-reading)).") in finding
     lesson = (kb_pages / "lessons/pcts-pool-budget-risk.md").read_text()
-    assert ('<p class="gpce-check gpce-check--current">Checked against the source on 26 November 2026 by Fixture '
-            "Reader ([how records are checked](../../methods.md#second-reading)).</p>") in lesson
+    assert ("Checked against the source on 26 November 2026 by Fixture Reader ([how records are checked]"
+            "(../../methods.md#second-reading)).\n{: .gpce-check .gpce-check--current }") in lesson
     assert "**90&#37;** of records checked against their source by a second reader" in (kb_pages / "_home.md").read_text()
 
 
