@@ -147,7 +147,7 @@ def _report_second_reading(kb, fmt: str) -> None:
         else:
             click.echo(f"{path}: warning: {message}", err=True)
     click.echo(f"check: {summary.current} of {summary.total} records checked by a second reader and unchanged "
-               f"since ({summary.share_current:.0%})" + (f"; {len(summary.changed)} changed since, "
+               f"since ({summary.share_current})" + (f"; {len(summary.changed)} changed since, "
                                                         f"{len(summary.unchecked)} not yet checked" if stale else ""))
 
 

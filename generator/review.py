@@ -82,8 +82,13 @@ class ReviewSummary:
         return self.current + len(self.changed) + len(self.unchecked)
 
     @property
-    def share_current(self) -> float:
-        return self.current / self.total if self.total else 1.0
+    def share_current(self) -> str:
+        """'99%': rounded down, so the share never reads 100% while a record is unchecked."""
+        return whole_percent(self.current, self.total)
+
+
+def whole_percent(part: int, total: int) -> str:
+    return f"{100 * part // total if total else 100}%"
 
 
 def summarise(records) -> ReviewSummary:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from generator.kb import KnowledgeBase, coverage_problems
 from generator.models import CONFIDENCE_LEVELS
-from generator.review import summarise
+from generator.review import summarise, whole_percent
 
 KIND_NAMES = (("sources", "sources"), ("findings", "findings"), ("lessons", "lessons"),
               ("comparisons", "comparisons"), ("contexts", "context differences"))
@@ -78,10 +78,10 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> str:
 
 
 def _second_reading_rows(counts: dict[str, int]) -> list[tuple]:
-    total = sum(counts.values()) or 1
+    total = sum(counts.values())
     labels = (("checked", "checked, unchanged since"), ("changed", "changed since checked"),
               ("unchecked", "not yet checked"))
-    return [(label, counts[key], f"{counts[key] / total:.0%}") for key, label in labels]
+    return [(label, counts[key], whole_percent(counts[key], total)) for key, label in labels]
 
 
 def format_stats(stats: Stats) -> str:
