@@ -158,3 +158,10 @@ def test_the_reader_name_cannot_inject_markup(fixture_project):
     run("build", "--root", fixture_project.root, "--no-site")
     page = (fixture_project.generated / "findings/alpha-budget-risk.md").read_text()
     assert "<script>" not in page and "[a](b)" not in page
+
+
+def test_the_share_checked_never_rounds_up_to_all():
+    from generator.review import whole_percent
+
+    assert [whole_percent(495, 497), whole_percent(497, 497), whole_percent(0, 3), whole_percent(0, 0)] == \
+        ["99%", "100%", "0%", "100%"]
