@@ -7,7 +7,9 @@ overrides/main.html escapes the metadata with `|e` and `|tojson`.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,9 @@ def _clean_title(text: str) -> str:
 class Cite:
     harvard: str
     bibtex: str
+    ris: str
+    csl: dict[str, Any]
+    """CSL-JSON item (citeproc, Zotero, Pandoc)."""
 
 
 class Citations:
@@ -83,7 +88,15 @@ class Citations:
         fields += [("howpublished", _bibtex_text(f"{self.site_name}, {kind} {record_id}")),
                    ("url", url), ("note", f"Licence: CC BY 4.0")]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-        return Cite(harvard=harvard, bibtex=f"@misc{{gpce-{kind}-{record_id},\n{body}\n}}")
+        key = f"gpce-{kind}-{record_id}"
+        ris = _ris([("TY", "ELEC"), ("ID", key), ("AU", self.author), ("TI", f"{kind.capitalize()}: {title}"),
+                    ("PY", year), ("PB", self.site_name), ("UR", url), ("N1", "Licence: CC BY 4.0")])
+        csl: dict[str, Any] = {"id": key, "type": "webpage", "title": f"{kind.capitalize()}: {title}",
+                               "author": [{"literal": self.author}], "container-title": self.site_name,
+                               "URL": url, "note": "Licence: CC BY 4.0"}
+        if year:
+            csl["issued"] = {"date-parts": [[int(year)]]}
+        return Cite(harvard=harvard, bibtex=f"@misc{{{key},\n{body}\n}}", ris=ris, csl=csl)
 
     # --- metadata for reference managers -------------------------------------------------------
     def record_meta(self, kind: str, record_id: str, title: str, description: str,
@@ -147,3 +160,66 @@ class Citations:
         if ref.fields.get("doi"):
             work["sameAs"] = f"https://doi.org/{ref.fields['doi']}"
         return work
+
+
+# --- RIS and CSL-JSON for the works the sources cite ----------------------------------------------
+_RIS_TYPES = {"article": "JOUR", "book": "BOOK", "incollection": "CHAP", "inbook": "CHAP", "techreport": "RPRT",
+              "report": "RPRT", "phdthesis": "THES", "mastersthesis": "THES", "misc": "GEN"}
+_CSL_TYPES = {"article": "article-journal", "book": "book", "incollection": "chapter", "inbook": "chapter",
+              "techreport": "report", "report": "report", "phdthesis": "thesis", "mastersthesis": "thesis"}
+CITATION_FILES = ("data/records.ris", "data/records.csl.json", "data/references.ris", "data/references.csl.json")
+"""The citation downloads beside references.bib (listed on the open-data page)."""
+
+
+def _ris(tags: list[tuple[str, str | None]]) -> str:
+    """One RIS record: 'TAG  - value' lines, one value per line, ending with ER."""
+    lines = [f"{tag}  - {_one_line(value)}" for tag, value in tags if value]
+    return "\n".join(lines + ["ER  - "]) + "\n"
+
+
+def _person(name: str) -> dict[str, str]:
+    family, _, given = _clean_title(name).partition(",")
+    return {"family": family.strip(), "given": given.strip()} if given.strip() else {"literal": family.strip()}
+
+
+def reference_ris(ref: Reference) -> str:
+    f = ref.fields
+    first, _, last = (f.get("pages") or "").replace("--", "-").partition("-")
+    tags = [("TY", _RIS_TYPES.get(ref.entry_type, "GEN")), ("ID", ref.key)]
+    tags += [("AU", _clean_title(name)) for name in ref.authors]
+    tags += [("TI", _clean_title(f.get("title", ref.key))), ("PY", ref.year if ref.year.isdigit() else None),
+             ("JO", _clean_title(f["journal"]) if "journal" in f else None),
+             ("PB", _clean_title(f.get("publisher") or f.get("institution") or "") or None),
+             ("CY", f.get("address")), ("VL", f.get("volume")), ("IS", f.get("number")),
+             ("SP", first.strip() or None), ("EP", last.strip() or None), ("DO", f.get("doi")),
+             ("SN", f.get("isbn")), ("UR", f.get("url")), ("N1", _clean_title(f["note"]) if "note" in f else None)]
+    return _ris(tags)
+
+
+def reference_csl(ref: Reference) -> dict[str, Any]:
+    f = ref.fields
+    item: dict[str, Any] = {"id": ref.key, "type": _CSL_TYPES.get(ref.entry_type, "document"),
+                            "title": _clean_title(f.get("title", ref.key))}
+    if ref.authors:
+        item["author"] = [_person(name) for name in ref.authors]
+    for bib_name, csl_name in (("journal", "container-title"), ("booktitle", "container-title"),
+                               ("publisher", "publisher"), ("institution", "publisher"), ("address", "publisher-place"),
+                               ("volume", "volume"), ("number", "issue"), ("pages", "page"), ("doi", "DOI"),
+                               ("isbn", "ISBN"), ("url", "URL"), ("note", "note")):
+        if f.get(bib_name) and csl_name not in item:
+            item[csl_name] = _clean_title(f[bib_name]).replace("--", "-")
+    if ref.year.isdigit():
+        item["issued"] = {"date-parts": [[int(ref.year)]]}
+    return item
+
+
+def citation_files(kb: KnowledgeBase, cite_record) -> Iterator[tuple[str, str]]:
+    """RIS and CSL-JSON for every finding and lesson (`cite_record(kind, id)` gives each Cite), and for
+    every work in the bibliography: what reference managers and Pandoc import."""
+    records = [cite_record(kind, record_id) for kind in ("finding", "lesson")
+               for record_id in kb.records.of_kind(kind)]
+    yield CITATION_FILES[0], "\n".join(cite.ris for cite in records)
+    yield CITATION_FILES[1], json.dumps([cite.csl for cite in records], indent=1, ensure_ascii=False) + "\n"
+    references = list(kb.references.values())
+    yield CITATION_FILES[2], "\n".join(reference_ris(ref) for ref in references)
+    yield CITATION_FILES[3], json.dumps([reference_csl(ref) for ref in references], indent=1, ensure_ascii=False) + "\n"

@@ -28,7 +28,7 @@ from generator import SCHEMA_VERSION
 from generator.briefings import BRIEFING_SIZE, briefing_pages
 from generator.charts import charts as draw_charts
 from generator.charts import data_table
-from generator.citations import Citations, site_settings
+from generator.citations import Citations, citation_files, site_settings
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
 from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
                                  second_reading, short_title)
@@ -233,7 +233,8 @@ class Renderer:
             tabs = [("Harvard", "text", ref.plain), ("BibTeX", "bibtex", ref.bibtex)]
         else:
             cite = self.cite_record(kind, record_id)
-            tabs = [("Harvard", "text", cite.harvard), ("BibTeX", "bibtex", cite.bibtex)]
+            tabs = [("Harvard", "text", cite.harvard), ("BibTeX", "bibtex", cite.bibtex), ("RIS", "text", cite.ris),
+                    ("CSL-JSON", "json", json.dumps(cite.csl, indent=1, ensure_ascii=False))]
             if sources:
                 plural = "s" if len(sources) > 1 else ""
                 tabs += [(f"Source reference{plural} (Harvard)", "text", self._source_refs_html(sources, "plain")),
@@ -420,6 +421,7 @@ class Renderer:
         if self.share == CHILD:
             return  # the open-data files are the parent's
         self._forget_fragments()  # not needed for the open-data files, which are large
+        yield from citation_files(self.kb, self.cite_record)
         yield "data/index.md", self._render("data.md.j2", files=data_file_paths())
         bib_text = self.project.bibliography.read_text(encoding="utf-8")
         yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink)
