@@ -143,7 +143,7 @@ def _report_second_reading(kb, fmt: str) -> None:
     for kind, record_id, message in stale:
         path = kb.records.files[(kind, record_id)].display
         if fmt == "github":
-            click.echo(f"::warning file={path}::{message}")
+            click.echo(_github_annotation(Problem(path, 0, 0, message), "warning"))
         else:
             click.echo(f"{path}: warning: {message}", err=True)
     click.echo(f"check: {summary.current} of {summary.total} records checked by a second reader and unchanged "
@@ -430,6 +430,8 @@ def mark_assessed_command(root: Path | None, lessons: tuple[str, ...], every: bo
                    and lesson.finding_grades != current_finding_grades(lesson, r.findings)]
     written = mark_assessed(r, chosen, r.findings)
     click.echo(f"mark-assessed: {len(written)} of {len(chosen)} lesson{'s' if len(chosen) != 1 else ''} updated")
+
+
 @main.command("lint")
 @ROOT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",

@@ -38,12 +38,9 @@ def confidence_badge(level: str) -> Markup:
                   f"{md_escape(CONFIDENCE_LABELS[level])} confidence</span>")
 
 
-def second_reading(kind: str, record, methods: str = "../../methods.md") -> Markup:
-    """Whether a second reader checked the record against its source, and whether it changed since:
-    a short line for a current check, a warning box for a stale or missing one."""
-    from generator.review import status
-
-    state = status(kind, record)
+def second_reading(kind: str, state, methods: str = "../../methods.md") -> Markup:
+    """Whether a second reader checked the record against its source (`state`, a review.ReviewStatus),
+    and whether it changed since: a short line for a current check, a box for a stale or missing one."""
     how = f"[how records are checked]({methods}#second-reading)"
     if state.state == "current":  # a Markdown paragraph with a class: a raw <p> would leave the link unrendered
         return Markup(f"Checked against the source on {_long_date(state.date)} by {md_escape(state.by)} ({how}).\n"

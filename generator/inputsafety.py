@@ -83,6 +83,11 @@ INVISIBLE_HINT = ("delete it: it cannot be seen in a review, and direction contr
                   "text other than what the file says; type plain text (ordinary spaces and punctuation)")
 
 
+def _plainly_visible(text: str) -> bool:
+    """True for text with nothing to refuse, decided in C for almost every line."""
+    return text.isprintable() and not _INVISIBLE_LETTER.search(text)
+
+
 def refused_character(char: str) -> bool:
     if char in ALLOWED_CONTROLS:
         return False
@@ -101,7 +106,7 @@ def refused_characters(text: str) -> Iterator[tuple[int, int, str]]:
     """(line, column, character), 1-based, for each refused character in `text`. Lines that are all
     printable (almost every line) are passed by one C-level check."""
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.isprintable() and not _INVISIBLE_LETTER.search(line):
+        if _plainly_visible(line):
             continue
         for column, char in enumerate(line, start=1):
             if refused_character(char):
@@ -140,6 +145,6 @@ def strings_in(value: object, keypath: tuple = ()) -> Iterable[tuple[tuple, str]
 
 
 def first_refused(text: str) -> str | None:
-    if text.isprintable() and not _INVISIBLE_LETTER.search(text):
+    if _plainly_visible(text):
         return None
     return next((char for char in text if refused_character(char)), None)

@@ -9,6 +9,7 @@ generator/fragments.py, which escapes every contributor value with the same `md_
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import os
@@ -36,7 +37,7 @@ from generator.history import file_dates
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
-from generator.review import summarise
+from generator.review import ReviewSummary, summarise
 from generator.references import REFERENCES_PER_PAGE, ReferenceList
 from generator.textsafe import code_html, finalize, md_escape, md_paragraphs, md_text
 
@@ -150,7 +151,7 @@ class Renderer:
         self._use_fragments(Fragments(kb, self.link, self.citation))
         self.env.globals.update(
             confidence_badge=confidence_badge, more=more, pager=pager, updated=self.updated,
-            second_reading=second_reading,
+            second_reading=self.second_reading,
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
@@ -247,6 +248,14 @@ class Renderer:
         if encoded is None:
             encoded = self._source_refs_memo[(*keys, form)] = Markup(code_html(self.source_refs(keys, form)))
         return encoded
+
+    @functools.cached_property
+    def review(self) -> ReviewSummary:
+        """Every record's second-reader status, computed once for the home page and the record pages."""
+        return summarise(self.kb.records)
+
+    def second_reading(self, kind: str, record) -> Markup:
+        return second_reading(kind, self.review.statuses[kind, record.id])
 
     def cite_record(self, kind: str, record_id: str):
         when = self.record_dates(kind, record_id)
@@ -414,7 +423,7 @@ class Renderer:
         yield "glossary/index.md", self.page("glossary.md.j2")
         yield "_abbreviations.md", self.page("abbreviations.md.j2")
         yield "_home.md", self.page("home_fragment.md.j2", lessons_by=lessons_by, top_lessons=self.top_lessons(),
-                                        review=summarise(self.kb.records))
+                                        review=self.review)
         yield from self._map_pages(lessons_by, findings_by)
         yield from self._overflow_pages(lessons_by, findings_by)
         yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())

@@ -76,6 +76,8 @@ class ReviewSummary:
     current: int
     changed: list[tuple[str, str]]
     unchecked: list[tuple[str, str]]
+    statuses: dict[tuple[str, str], ReviewStatus]
+    """(kind, id) -> its status: each record's digest is computed once, here."""
 
     @property
     def total(self) -> int:
@@ -92,14 +94,14 @@ def whole_percent(part: int, total: int) -> str:
 
 
 def summarise(records) -> ReviewSummary:
-    current, changed, unchecked = 0, [], []
+    current, changed, unchecked, statuses = 0, [], [], {}
     for kind, record in all_records(records):
-        state = status(kind, record).state
-        if state == "current":
+        found = statuses[kind, record.id] = status(kind, record)
+        if found.state == "current":
             current += 1
         else:
-            (changed if state == "changed" else unchecked).append((kind, record.id))
-    return ReviewSummary(current, changed, unchecked)
+            (changed if found.state == "changed" else unchecked).append((kind, record.id))
+    return ReviewSummary(current, changed, unchecked, statuses)
 
 
 # --- marking records checked -------------------------------------------------------------------
