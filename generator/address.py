@@ -39,7 +39,8 @@ class Addresses:
 
     @property
     def edit_uri(self) -> str | None:
-        return f"edit/{self.branch}/" if self.repo_url else None
+        """MkDocs' edit_uri: pages are edited in the repository's docs/ folder."""
+        return f"edit/{self.branch}/docs/" if self.repo_url else None
 
     @property
     def repo_name(self) -> str | None:

@@ -33,14 +33,13 @@ class _TolerantLoader(yaml.SafeLoader):
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def site_settings(mkdocs_yml: Path) -> tuple[str, str]:
-    """(site_url with a trailing slash, site_name) from mkdocs.yml; placeholders when absent."""
+def site_name(mkdocs_yml: Path) -> str:
+    """The site's name from mkdocs.yml (its address is configuration: generator.address)."""
     try:
         config = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
     except (OSError, yaml.YAMLError):
         config = {}
-    url = str(config.get("site_url") or "https://example.org/")
-    return url.rstrip("/") + "/", str(config.get("site_name") or "Evidence base")
+    return str(config.get("site_name") or "Evidence base")
 
 
 def _one_line(text: str) -> str:
@@ -66,14 +65,15 @@ class Cite:
 
 
 class Citations:
-    def __init__(self, kb: KnowledgeBase, site_url: str, site_name: str):
+    def __init__(self, kb: KnowledgeBase, site_url: str | None, site_name: str):
         self.kb = kb
         self.site_url = site_url
         self.site_name = site_name
         self.author = f"{site_name} contributors"
 
-    def permalink(self, kind: str, record_id: str) -> str:
-        return f"{self.site_url}kb/{SECTIONS[kind]}/{record_id}/"
+    def permalink(self, kind: str, record_id: str) -> str | None:
+        """The record's published address; None in a local build (no address configured)."""
+        return f"{self.site_url}kb/{SECTIONS[kind]}/{record_id}/" if self.site_url else None
 
     # --- citing a record of this knowledge base ----------------------------------------------
     def record(self, kind: str, record_id: str, title: str, changed: str | None) -> Cite:
@@ -81,19 +81,21 @@ class Citations:
         year = changed[:4] if changed else None
         title = _one_line(title)
         harvard = (f"{self.author} ({year or 'no date'}) {kind.capitalize()}: {title}. {self.site_name}, "
-                   f"{kind} {record_id}. Available at: {url}")
+                   f"{kind} {record_id}." + (f" Available at: {url}" if url else ""))
         fields = [("author", "{" + _bibtex_text(self.author) + "}"), ("title", _bibtex_text(title))]
         if year:
             fields.append(("year", year))
         fields += [("howpublished", _bibtex_text(f"{self.site_name}, {kind} {record_id}")),
-                   ("url", url), ("note", f"Licence: CC BY 4.0")]
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+                   ("url", url), ("note", "Licence: CC BY 4.0")]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         key = f"gpce-{kind}-{record_id}"
         ris = _ris([("TY", "ELEC"), ("ID", key), ("AU", self.author), ("TI", f"{kind.capitalize()}: {title}"),
                     ("PY", year), ("PB", self.site_name), ("UR", url), ("N1", "Licence: CC BY 4.0")])
         csl: dict[str, Any] = {"id": key, "type": "webpage", "title": f"{kind.capitalize()}: {title}",
                                "author": [{"literal": self.author}], "container-title": self.site_name,
-                               "URL": url, "note": "Licence: CC BY 4.0"}
+                               "note": "Licence: CC BY 4.0"}
+        if url:
+            csl["URL"] = url
         if year:
             csl["issued"] = {"date-parts": [[int(year)]]}
         return Cite(harvard=harvard, bibtex=f"@misc{{{key},\n{body}\n}}", ris=ris, csl=csl)
@@ -105,15 +107,18 @@ class Citations:
         jsonld: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "Claim" if kind == "finding" else "CreativeWork",
-            "@id": url, "url": url, "identifier": record_id,
+            "identifier": record_id,
             "name": _one_line(title), "description": _one_line(description),
             "author": {"@type": "Organization", "name": self.author},
             "publisher": {"@type": "Organization", "name": self.site_name},
-            "isPartOf": {"@type": "WebSite", "name": self.site_name, "url": self.site_url},
+            "isPartOf": {"@type": "WebSite", "name": self.site_name},
             "license": LICENCE_URL, "inLanguage": "en-GB",
             "keywords": keywords,
             "isBasedOn": [self._work(key) for key in based_on],
         }
+        if url:
+            jsonld.update({"@id": url, "url": url})
+            jsonld["isPartOf"]["url"] = self.site_url
         if dates:
             jsonld["dateCreated"], jsonld["dateModified"] = dates
         return {
@@ -140,8 +145,9 @@ class Citations:
         pages = f.get("pages", "")
         if "-" in pages:
             meta["firstpage"], meta["lastpage"] = [p.strip("- ") for p in pages.split("-", 1)]
-        meta["jsonld"] = {"@context": "https://schema.org", **self._work(key),
-                          "url": self.permalink("source", key)}
+        meta["jsonld"] = {"@context": "https://schema.org", **self._work(key)}
+        if meta["url"]:
+            meta["jsonld"]["url"] = meta["url"]
         return {name: value for name, value in meta.items() if value is not None}
 
     def _work(self, key: str) -> dict[str, Any]:

@@ -65,6 +65,28 @@ def _checked(root: Path | None, fmt: str = "text", grade_drift: bool = True):
         sys.exit(EXIT_PROBLEMS)
 
 
+SITE_URL_OPTION = click.option(
+    "--site-url", default=None, metavar="URL",
+    help="Address the site is published at (default: $GPCE_SITE_URL; none makes a local build "
+         "with no permanent addresses).")
+
+
+def _addressed_project(root: Path | None, site_url: str | None, command: str, release: bool = False) -> Project:
+    """The project with its published and repository addresses, or the problem said and exit 2."""
+    from generator.address import HOW_TO_SET, AddressError, resolve
+
+    project = Project.at(root)
+    try:
+        addresses = resolve(project.root, site_url=site_url)
+    except AddressError as exc:
+        click.echo(f"{command}: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    if release and not addresses.site_url:
+        click.echo(f"{command}: --release needs the published address; {HOW_TO_SET}", err=True)
+        sys.exit(EXIT_USAGE)
+    return Project.at(project.root, addresses=addresses)
+
+
 def _count(items, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
@@ -156,20 +178,25 @@ def _report_second_reading(kb, fmt: str) -> None:
 @click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the HTML site (default: site/).")
 @click.option("--no-site", is_flag=True, help="Only generate the Markdown in docs/kb/; skip mkdocs.")
-def build(root: Path | None, site_dir: Path | None, no_site: bool) -> None:
+@SITE_URL_OPTION
+@click.option("--release", is_flag=True,
+              help="A build for publishing: refuse to run without the published address.")
+def build(root: Path | None, site_dir: Path | None, no_site: bool, site_url: str | None, release: bool) -> None:
     """Check, render every page to docs/kb/, then run `mkdocs build --strict`.
 
     A failed check writes nothing; a failed site build leaves the previous site and generated
-    pages as they were.
+    pages as they were. Permanent addresses and citations use --site-url or $GPCE_SITE_URL; without
+    either the build is a local preview that shows none.
 
     \b
     Example:
       python -m generator build
       python -m generator build --no-site
+      python -m generator build --release --site-url https://your-account.github.io/gp-commissioning-evidence/
     """
     from generator import pipeline
 
-    project = Project.at(root)
+    project = _addressed_project(root, site_url, "build", release=release)
     started = time.perf_counter()
     try:
         if no_site:
@@ -192,7 +219,8 @@ def build(root: Path | None, site_dir: Path | None, no_site: bool) -> None:
 @main.command()
 @ROOT_OPTION
 @click.option("--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
-def serve(root: Path | None, dev_addr: str) -> None:
+@SITE_URL_OPTION
+def serve(root: Path | None, dev_addr: str, site_url: str | None) -> None:
     """Generate the pages, serve the site with live reload, and regenerate on every edit.
 
     Watches evidence/, references.bib and templates/; a record with problems prints them and
@@ -205,7 +233,7 @@ def serve(root: Path | None, dev_addr: str) -> None:
     """
     from generator.serve import serve as run_serve
 
-    project = Project.at(root)
+    project = _addressed_project(root, site_url, "serve")
     try:
         run_serve(project, dev_addr)
     except EvidenceError as exc:

@@ -33,7 +33,7 @@ def _record(kind: str, record) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "record_kind": kind, **dumped}
 
 
-def evidence_document(kb: KnowledgeBase, site_url: str, with_records: bool = True) -> dict[str, Any]:
+def evidence_document(kb: KnowledgeBase, site_url: str | None, with_records: bool = True) -> dict[str, Any]:
     """The whole export as one document (`records` left empty unless with_records)."""
     r = kb.records
     records = {plural: [_record(kind, record) for record in r.of_kind(kind).values()] if with_records else []
@@ -54,12 +54,12 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def evidence_json(kb: KnowledgeBase, site_url: str) -> str:
+def evidence_json(kb: KnowledgeBase, site_url: str | None) -> str:
     """evidence.json: the same text as dumping `evidence_document` whole."""
     return "".join(iter_evidence_json(kb, site_url))
 
 
-def iter_evidence_json(kb: KnowledgeBase, site_url: str, chunk: int = 1 << 20) -> Iterator[str]:
+def iter_evidence_json(kb: KnowledgeBase, site_url: str | None, chunk: int = 1 << 20) -> Iterator[str]:
     """evidence.json in pieces of about `chunk` characters, encoded a record at a time, so neither
     the records as dicts nor the whole text are ever held at once."""
     parts: list[str] = []
@@ -73,7 +73,7 @@ def iter_evidence_json(kb: KnowledgeBase, site_url: str, chunk: int = 1 << 20) -
     yield "".join(parts)
 
 
-def _evidence_json_pieces(kb: KnowledgeBase, site_url: str) -> Iterator[str]:
+def _evidence_json_pieces(kb: KnowledgeBase, site_url: str | None) -> Iterator[str]:
     for number, (key, value) in enumerate(evidence_document(kb, site_url, with_records=False).items()):
         yield ("{" if number == 0 else ",") + _dumps(key) + ":"
         if key == "records":
@@ -141,7 +141,7 @@ def lessons_csv(kb: KnowledgeBase, url_of) -> str:
     return _csv(header, rows)
 
 
-def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str, url_of) -> dict[str, str]:
+def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str | None, url_of) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
     return {path: text if isinstance(text, str) else "".join(text)
             for path, text in iter_data_files(kb, bibliography_text, site_url, url_of)}
@@ -153,7 +153,7 @@ def data_file_paths() -> list[str]:
             *(f"data/schema/{name}.schema.json" for name in schemas())]
 
 
-def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str,
+def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str | None,
                     url_of) -> Iterator[tuple[str, str | Iterator[str]]]:
     """(path, text) for every open-data file, each built only when the previous one was taken;
     evidence.json's text comes as an iterator of pieces."""

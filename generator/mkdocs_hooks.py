@@ -4,6 +4,8 @@ render the same but the site has no search."""
 
 from __future__ import annotations
 
+import posixpath
+
 from mkdocs.exceptions import PluginError
 
 from generator import search
@@ -29,8 +31,9 @@ def on_post_build(config):
 def on_page_context(context, page, config, nav):
     """'Edit this page' on a generated page opens the record's YAML, not the generated Markdown."""
     edit_path = page.meta.get("edit_path")
-    if edit_path and config.repo_url:
-        page.edit_url = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/" + edit_path
+    if edit_path and config.repo_url and config.edit_uri:
+        repository_root = posixpath.dirname(config.edit_uri.strip("/"))  # edit/main/docs -> edit/main
+        page.edit_url = f"{config.repo_url.rstrip('/')}/{repository_root}/{edit_path}"
     elif page.file.src_uri.startswith("kb/"):
         page.edit_url = None  # generated from many records: there is no one file to edit
     return context

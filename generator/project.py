@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import PROJECT_ROOT
+from generator.address import Addresses
 
 GENERATED = "kb"
 """Folder inside docs/ that holds generated Markdown (git-ignored)."""
@@ -17,6 +18,9 @@ class Project:
     """Project root: holds evidence/, references.bib, docs/, mkdocs.yml."""
     templates: Path = PROJECT_ROOT / "templates"
     """Jinja templates (the project's own, also for fixture roots)."""
+    addresses: Addresses = field(default=Addresses(site_url=None, repo_url=None))
+    """Where the site is published and its repository (generator.address.resolve); none by default,
+    which is a local build: no permanent addresses."""
 
     @property
     def evidence(self) -> Path:
@@ -48,5 +52,6 @@ class Project:
         return self.root / "site"
 
     @classmethod
-    def at(cls, root: Path | str | None = None) -> "Project":
-        return cls(Path(root).resolve() if root else Path.cwd().resolve())
+    def at(cls, root: Path | str | None = None, addresses: Addresses | None = None) -> "Project":
+        folder = Path(root).resolve() if root else Path.cwd().resolve()
+        return cls(folder, addresses=addresses) if addresses else cls(folder)

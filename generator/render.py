@@ -29,7 +29,7 @@ from generator import SCHEMA_VERSION
 from generator.briefings import BRIEFING_SIZE, briefing_pages
 from generator.charts import charts as draw_charts
 from generator.charts import data_table
-from generator.citations import Citations, citation_files, site_settings
+from generator.citations import Citations, citation_files, site_name
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
 from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
                                  second_reading, short_title)
@@ -138,7 +138,7 @@ class Renderer:
         self.project = project
         self.env = environment(project.templates)
         self.dates = file_dates(project.root) if git_dates else {}
-        self.site_url, self.site_name = site_settings(project.mkdocs_yml)
+        self.site_url, self.site_name = project.addresses.site_url, site_name(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)
         self.references = ReferenceList(kb.references, REFERENCES_PER_PAGE)
         self.env.globals["reference_url"] = self.references.url
@@ -155,9 +155,9 @@ class Renderer:
             kb=kb, r=r, link=self.link, label=self.label, ref=self.reference, cite=self.citation,
             lesson_confidence=kb.lesson_confidence, dates=self.record_dates, title_of=self.title_of,
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
-            SECTION_LIMIT=SECTION_LIMIT, BRIEFING_SIZE=BRIEFING_SIZE, LICENCE_URL=LICENCE_URL, site_name=self.site_name,
+            SECTION_LIMIT=SECTION_LIMIT, BRIEFING_SIZE=BRIEFING_SIZE, LICENCE_URL=LICENCE_URL, site_name=self.site_name, site_url=self.site_url,
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
-            permalink=self.citations.permalink, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
+            permalink=self.citations.permalink, permanent_address=self.permanent_address, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
             abbreviations=self.abbreviations,
             data_table=data_table, theme_sources=self.theme_sources,
         )
@@ -261,6 +261,15 @@ class Renderer:
         when = self.record_dates(kind, record_id)
         return self.citations.record(kind, record_id, self._full_title(kind, record_id),
                                      when[1] if when else None)
+
+    def permanent_address(self, kind: str, record_id: str, base: str = "../../") -> Markup:
+        """'Permanent address: <url>', or in a local build (no address configured) a note on how to
+        set one, rather than an address that would point nowhere."""
+        url = self.citations.permalink(kind, record_id)
+        if url:
+            return Markup("Permanent address: <{}>").format(url)
+        return Markup(f"Permanent address: none in this local build; a published build shows it "
+                      f"([setting the address]({base}contributing.md#published-address)).")
 
     def _full_title(self, kind: str, record_id: str) -> str:
         r = self.kb.records

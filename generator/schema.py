@@ -8,7 +8,9 @@ from pathlib import Path
 from generator.models import ID_MAX, ID_PATTERN, RECORD_MODELS, GlossaryEntry, VocabularyTerm
 from generator.validate import GLOSSARY_KEY_PATTERN
 
-BASE_URI = "https://example.org/gp-commissioning-evidence/schema/"
+BASE_URI = "urn:gp-commissioning-evidence:schema:"
+"""Schema ids name the schema, not a web address: the site's address is configuration (a fork has its
+own), and editors find the schemas by the relative `$schema` comment at the top of each record."""
 
 
 def _key_patterns(node: object) -> None:

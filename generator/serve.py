@@ -95,6 +95,7 @@ def serve(project: Project, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
 
     from generator.pipeline import generate
+    from generator.site import engine_addresses
 
     baseline = inputs_fingerprint(project)  # before generating, so no edit made meanwhile is missed
     if not project.generated.is_dir():
@@ -108,6 +109,7 @@ def serve(project: Project, dev_addr: str) -> None:
         # site_url is overridden so the site is served at the root of dev_addr, not under the
         # published site's path.
         mkdocs_serve(config_file=str(project.mkdocs_yml), dev_addr=dev_addr, livereload=True,
-                     build_type="dirty", strict=False, site_url=f"http://{dev_addr}/")
+                     build_type="dirty", strict=False, site_url=f"http://{dev_addr}/",
+                     **{name: value for name, value in engine_addresses(project).items() if name != "site_url"})
     finally:
         stop.set()

@@ -27,6 +27,14 @@ class _Collect(logging.Handler):
         self.messages.append(f"{record.levelname}: {record.getMessage()}")
 
 
+def engine_addresses(project: Project) -> dict[str, str]:
+    """The configured addresses as MkDocs settings (mkdocs.yml reads the same environment variables;
+    these also carry --site-url and the address taken from the origin remote)."""
+    a = project.addresses
+    values = {"site_url": a.site_url, "repo_url": a.repo_url, "repo_name": a.repo_name, "edit_uri": a.edit_uri}
+    return {name: value for name, value in values.items() if value}
+
+
 def build_site(project: Project, site_dir: Path) -> None:
     """`mkdocs build --strict` into `site_dir`, atomically."""
     from mkdocs.commands.build import build
@@ -42,7 +50,8 @@ def build_site(project: Project, site_dir: Path) -> None:
     previous_cwd = os.getcwd()
     try:
         os.chdir(project.root)  # Markdown extensions (snippets) resolve paths from the working folder
-        config = load_config(config_file=str(project.mkdocs_yml), strict=True, site_dir=str(staging))
+        config = load_config(config_file=str(project.mkdocs_yml), strict=True, site_dir=str(staging),
+                             **engine_addresses(project))
         build(config)
     except (MkDocsException, SystemExit, Exception) as exc:  # noqa: BLE001 - the engine may raise anything
         shutil.rmtree(staging, ignore_errors=True)

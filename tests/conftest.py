@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from generator import PROJECT_ROOT
+from generator.address import Addresses
 from generator.project import Project
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
+TEST_ADDRESSES = Addresses(site_url="https://gpce.test/evidence/", repo_url="https://git.gpce.test/owner/evidence")
+"""A published build's addresses for the tests (.test is reserved: it can never be a real site)."""
 
 
-def make_project(target: Path, evidence_from: Path = FIXTURES / "mini") -> Project:
-    """A complete project in `target`: the fixture's evidence and .bib with the repo's site files."""
+def make_project(target: Path, evidence_from: Path = FIXTURES / "mini",
+                 addresses: Addresses = TEST_ADDRESSES) -> Project:
+    """A complete project in `target`: the fixture's evidence and .bib with the repo's site files,
+    built as if published at TEST_ADDRESSES (pass Addresses(None, None) for a local build)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copytree(evidence_from / "evidence", target / "evidence")
     shutil.copy(evidence_from / "references.bib", target / "references.bib")
@@ -26,7 +31,7 @@ def make_project(target: Path, evidence_from: Path = FIXTURES / "mini") -> Proje
                     ignore=shutil.ignore_patterns("kb"))
     (target / "generator").mkdir()
     shutil.copy(PROJECT_ROOT / "generator" / "mkdocs_hooks.py", target / "generator" / "mkdocs_hooks.py")
-    return Project(target)
+    return Project(target, addresses=addresses)
 
 
 @pytest.fixture

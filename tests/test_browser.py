@@ -365,17 +365,17 @@ def test_search_on_a_phone_opens_full_screen_from_the_magnifier(browser, base_ur
 def test_search_works_under_a_sub_path(browser, real_site, kb, tmp_path):
     """Published as a GitHub Pages project site, the site lives under /<repository>/: the bundle
     and the result links must follow that path."""
-    (tmp_path / "gp-commissioning-evidence").symlink_to(real_site.site, target_is_directory=True)
+    (tmp_path / "evidence").symlink_to(real_site.site, target_is_directory=True)
     lesson_id, title = distinctive_lesson(kb)
     with serve(tmp_path) as root:
         visit = open_visit(browser, root)
         try:
-            page = visit.goto("gp-commissioning-evidence/kb/sources/")
+            page = visit.goto("evidence/kb/sources/")
             found = search(page, title)
-            assert found and page_of(found[0]) == f"{root}gp-commissioning-evidence/kb/lessons/{lesson_id}/", found[:3]
-            assert any(u.startswith(f"{root}gp-commissioning-evidence/pagefind/") for u in visit.requests)
+            assert found and page_of(found[0]) == f"{root}evidence/kb/lessons/{lesson_id}/", found[:3]
+            assert any(u.startswith(f"{root}evidence/pagefind/") for u in visit.requests)
             page.locator(".md-search-result__link").first.click()
-            page.wait_for_url(f"**/gp-commissioning-evidence/kb/lessons/{lesson_id}/")
+            page.wait_for_url(f"**/evidence/kb/lessons/{lesson_id}/")
             assert visit.external == [] and visit.console_errors == []
         finally:
             visit.context.close()

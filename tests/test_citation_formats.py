@@ -38,7 +38,7 @@ def test_records_ris_reads_back_with_title_address_and_year(data, records):
     assert entry["type_of_reference"] == "ELEC"
     assert entry["title"] == f"Finding: {' '.join(statement.split())}"
     assert entry["authors"] == ["GP-led commissioning evidence contributors"]
-    assert entry["urls"] == ["https://example.org/gp-commissioning-evidence/kb/findings/alpha-maternity-change/"]
+    assert entry["urls"] == ["https://gpce.test/evidence/kb/findings/alpha-maternity-change/"]
 
 
 def test_references_ris_reads_back_every_work_with_its_authors(data, records):
@@ -80,4 +80,4 @@ def test_record_bibtex_reads_back_with_bibtexparser(fixture_site):
     assert not library.failed_blocks
     entry = library.entries[0]
     assert entry.key == "gpce-finding-alpha-maternity-change"
-    assert entry.fields_dict["url"].value == "https://example.org/gp-commissioning-evidence/kb/findings/alpha-maternity-change/"
+    assert entry.fields_dict["url"].value == "https://gpce.test/evidence/kb/findings/alpha-maternity-change/"

@@ -283,7 +283,7 @@ def test_no_request_leaves_the_site(real_site, real_pages):
     outside = [f"{p.relative_to(real_site.site)}: <{tag}> {link}" for p, page in real_pages.items()
                for tag, link in page.links
                if tag in loaded and urlsplit(link).scheme in ("http", "https", "")
-               and urlsplit(link).netloc and not link.startswith("https://example.org/gp-commissioning-evidence/")]
+               and urlsplit(link).netloc and not link.startswith(real_site.addresses.site_url)]
     assert outside == []
     for css in real_site.site.rglob("*.css"):
         urls = re.findall(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8"))
@@ -353,7 +353,7 @@ def test_csv_exports_hold_one_row_per_record_and_no_formulas(real_site, fixture_
     for name, count in (("findings", len(kb.records.findings)), ("lessons", len(kb.records.lessons))):
         rows = list(csv.DictReader(io.StringIO((real_site.site / f"kb/data/{name}.csv").read_text(encoding="utf-8"))))
         assert len(rows) == count
-        assert rows[0]["url"].startswith("https://example.org/gp-commissioning-evidence/kb/")
+        assert rows[0]["url"].startswith("https://gpce.test/evidence/kb/")
     from generator.export import _cell
     assert _cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     assert _cell(["a", "b"]) == "a; b"
@@ -380,7 +380,7 @@ def test_generated_pages_edit_their_yaml_and_aliases_redirect(fixture_project):
     build(fixture_project, git_dates=False)
     site = fixture_project.site / "kb"
     finding = (site / "findings/alpha-budget-risk/index.html").read_text(encoding="utf-8")
-    assert 'href="https://github.com/gp-commissioning-evidence/evidence/edit/main/evidence/findings/alpha-budget-risk.yaml"' in finding
+    assert 'href="https://git.gpce.test/owner/evidence/edit/main/evidence/findings/alpha-budget-risk.yaml"' in finding
     theme = (site / "themes/budgets-and-risk/index.html").read_text(encoding="utf-8")
     assert "/edit/main/evidence/themes.yaml" in theme
     cell = (site / "map/budgets-and-risk/pcts/index.html").read_text(encoding="utf-8")
