@@ -54,15 +54,19 @@ def _github_annotation(problem: Problem, level: str = "error") -> str:
     return f"::{level} {where}::{esc(message)}"
 
 
-def _checked(root: Path | None, fmt: str = "text", grade_drift: bool = True):
+def _checked(root: Path | None, fmt: str = "text", grade_drift: bool = True, against: str | None = None):
     """The checked knowledge base, or every problem reported and exit 1."""
+    from generator.changelog import RevisionError
     from generator.pipeline import check as run_check
 
     try:
-        return run_check(Project.at(root), grade_drift=grade_drift)
+        return run_check(Project.at(root), grade_drift=grade_drift, against=against)
     except EvidenceError as exc:
         _report_problems(exc.problems, fmt)
         sys.exit(EXIT_PROBLEMS)
+    except RevisionError as exc:
+        click.echo(f"check --against: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 SITE_URL_OPTION = click.option(
@@ -131,18 +135,22 @@ def main() -> None:
 @ROOT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "github", "json"]), default="text",
               help="text (file:line:column: message), github (workflow annotations) or json.")
-def check(root: Path | None, fmt: str) -> None:
+@click.option("--against", metavar="REVISION", default=None,
+              help="Also compare grades with this git revision (CI on a pull request: origin/main): a "
+                   "changed grade needs a new change-log entry saying why.")
+def check(root: Path | None, fmt: str, against: str | None) -> None:
     """Validate every record, vocabulary and the bibliography; report all problems at once.
 
-    Exits 1 if there is any problem, 0 otherwise.
+    Exits 1 if there is any problem, 2 if --against names no readable revision, 0 otherwise.
 
     \b
     Example:
       python -m generator check
       python -m generator check --format github
+      python -m generator check --against origin/main
     """
 
-    kb = _checked(root, fmt)
+    kb = _checked(root, fmt, against=against)
     if fmt == "json":
         click.echo("[]")
         return

@@ -28,8 +28,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _record(kind: str, record) -> dict[str, Any]:
     dumped = record.model_dump(mode="json", by_alias=True, exclude_none=True)
-    if dumped.get("accepted-warnings") == []:  # editors' lint bookkeeping: only where there is some
-        del dumped["accepted-warnings"]
+    for bookkeeping in ("accepted-warnings", "change-log"):  # only where there is some
+        if dumped.get(bookkeeping) == []:
+            del dumped[bookkeeping]
     return {"schema_version": SCHEMA_VERSION, "record_kind": kind, **dumped}
 
 

@@ -55,6 +55,29 @@ class Record(Strict):
     """The last check of this record against its source by a second reader (see docs/methods.md)."""
 
 
+class GradeChange(Strict):
+    """A change of confidence level."""
+
+    from_: ConfidenceLevel = Field(alias="from")
+    """The level before."""
+    to: ConfidenceLevel
+    """The level after: the record's level, if this is its latest grade change."""
+
+
+class ChangeLogEntry(Strict):
+    """One change a reader who cited the record should know about, with the reason. A change of grade
+    needs one (`check --against main` enforces it on a pull request)."""
+
+    date: datetime.date
+    """When the change was made (YYYY-MM-DD, in quotes)."""
+    what: Short
+    """What changed, in a few words ('Grade moderate → low', 'Statement narrowed to first-wave TPPs')."""
+    why: Text
+    """Why: what in the source, or in a re-reading of it, made the change necessary."""
+    grade: GradeChange | None = None
+    """The change of confidence level, when the entry records one."""
+
+
 class Setting(Strict):
     countries: list[Short] = Field(min_length=1)
     """Countries the study covers, e.g. [England, Scotland]."""
@@ -209,6 +232,8 @@ class Finding(Record):
     """How much confidence the finding deserves."""
     notes: Text | None = None
     """Editors' remarks (not the source's words)."""
+    change_log: list[ChangeLogEntry] = Field(default=[], alias="change-log")
+    """Changes readers should know about, oldest first, each with its reason; every change of grade has one."""
     accepted_warnings: list[AcceptedWarning] = Field(default=[], alias="accepted-warnings")
     """`lint` warnings the editors accept for this record, each with a reason; an unused entry is reported."""
 
@@ -257,6 +282,8 @@ class Lesson(Record):
     finding_grades: dict[Id, ConfidenceLevel] = Field(default={}, alias="finding-grades")
     """Its findings' grades when the lesson's confidence was assessed; written by
     `python -m generator mark-assessed`. When a finding's grade changes, `check` asks for re-assessment."""
+    change_log: list[ChangeLogEntry] = Field(default=[], alias="change-log")
+    """Changes readers should know about, oldest first, each with its reason; every change of grade has one."""
     accepted_warnings: list[AcceptedWarning] = Field(default=[], alias="accepted-warnings")
     """`lint` warnings the editors accept for this record, each with a reason; an unused entry is reported."""
 

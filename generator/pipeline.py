@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import gc
 from contextlib import contextmanager
 
 from generator.bib import parse_bibliography
+from generator.changelog import records_at, unexplained_grade_changes
 from generator.errors import EvidenceError, Problem
 from generator.inputsafety import link_problem, tree_link_problems
 from generator.kb import KnowledgeBase
@@ -35,17 +37,22 @@ def cyclic_gc_paused():
             gc.enable()
 
 
-def check(project: Project, grade_drift: bool = True) -> KnowledgeBase:
+def check(project: Project, grade_drift: bool = True, against: str | None = None) -> KnowledgeBase:
     """Load and validate everything; raise EvidenceError with every problem found. With
     `grade_drift=False`, a lesson graded against older finding grades is not a problem (for the
-    command that records the re-assessment)."""
+    command that records the re-assessment). With `against` (a git revision, such as origin/main),
+    a grade that differs from that revision's needs a change-log entry giving the reason; a
+    revision that cannot be read raises changelog.RevisionError."""
     with cyclic_gc_paused():
-        return _check(project, grade_drift)
+        return _check(project, grade_drift, against)
 
 
-def _check(project: Project, grade_drift: bool = True) -> KnowledgeBase:
+def _check(project: Project, grade_drift: bool = True, against: str | None = None) -> KnowledgeBase:
     raw = load_evidence(project.evidence, project.root)
     records, problems = validate_records(raw, grade_drift=grade_drift)
+    if against:
+        before = records_at(project.root, against)
+        problems += unexplained_grade_changes(records, before, against, datetime.date.today().isoformat())
     problems += repository_link_problems(project)
     bib_display = display_path(project.bibliography, project.root)
     linked = link_problem(project.bibliography, project.root, bib_display)

@@ -29,6 +29,7 @@ from generator import SCHEMA_VERSION
 from generator.briefings import BRIEFING_SIZE, briefing_pages
 from generator.charts import charts as draw_charts
 from generator.charts import data_table
+from generator.change_pages import history_items, rating_changes_page
 from generator.citations import Citations, citation_files, site_name
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
 from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
@@ -138,6 +139,7 @@ class Renderer:
         self.project = project
         self.env = environment(project.templates)
         self.dates = file_dates(project.root) if git_dates else {}
+        self.histories: dict[str, list] = {}
         self.site_url, self.site_name = project.addresses.site_url, site_name(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)
         self.references = ReferenceList(kb.references, REFERENCES_PER_PAGE)
@@ -157,7 +159,7 @@ class Renderer:
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
             SECTION_LIMIT=SECTION_LIMIT, BRIEFING_SIZE=BRIEFING_SIZE, LICENCE_URL=LICENCE_URL, site_name=self.site_name, site_url=self.site_url,
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
-            permalink=self.citations.permalink, permanent_address=self.permanent_address, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
+            permalink=self.citations.permalink, permanent_address=self.permanent_address, record_history=self.record_history, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
             abbreviations=self.abbreviations,
             data_table=data_table, theme_sources=self.theme_sources,
         )
@@ -270,6 +272,19 @@ class Renderer:
             return Markup("Permanent address: <{}>").format(url)
         return Markup(f"Permanent address: none in this local build; a published build shows it "
                       f"([setting the address]({base}contributing.md#published-address)).")
+
+    def record_history(self, kind: str, record) -> Markup:
+        """The record's History section body: its changes, newest first, with reasons."""
+        git_changes = self.histories.get(f"evidence/{SECTIONS[kind]}/{record.id}.yaml", [])
+        items = history_items(getattr(record, "change_log", []), git_changes, self._commit_url)
+        lines = [Markup("- **{}**: ").format(date) + text for date, text in items]
+        if not self.histories:
+            lines.append(Markup("- Edits are listed from the project's git history, which this build did not have."))
+        return Markup("\n").join(lines)
+
+    def _commit_url(self, commit: str) -> str | None:
+        repo = self.project.addresses.repo_url
+        return f"{repo}/commit/{commit}" if repo else None
 
     def _full_title(self, kind: str, record_id: str) -> str:
         r = self.kb.records
@@ -436,6 +451,7 @@ class Renderer:
         yield from self._map_pages(lessons_by, findings_by)
         yield from self._overflow_pages(lessons_by, findings_by)
         yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())
+        yield from rating_changes_page(self.kb, self.page)
         if self.share == CHILD:
             return  # the open-data files are the parent's
         self._forget_fragments()  # not needed for the open-data files, which are large

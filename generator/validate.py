@@ -13,6 +13,7 @@ from typing import Any, Iterable, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from generator.changelog import GRADED_KINDS, log_problems
 from generator.errors import Problem
 from generator.grading import lesson_grade_problems
 from generator.loader import VOCABULARY_FILES, LoadedFile, RawEvidence
@@ -246,7 +247,16 @@ def validate_records(raw: RawEvidence, grade_drift: bool = True) -> tuple[Valida
     _check_repeats(result, problems)
     _check_references(result, problems)
     _check_lesson_grades(result, problems, grade_drift)
+    _check_change_logs(result, problems)
     return result, problems
+
+
+def _check_change_logs(result: Validated, problems: list[Problem]) -> None:
+    for kind in GRADED_KINDS:
+        for record_id, record in result.of_kind(kind).items():
+            if record.change_log:
+                file = result.files[(kind, record_id)]
+                problems += log_problems(record, lambda keypath, message, hint, file=file: file.problem(keypath, message, hint))
 
 
 def _check_lesson_grades(result: Validated, problems: list[Problem], drift: bool) -> None:

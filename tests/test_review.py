@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
-from evidence_edits import FINDING, LESSON, OTHER_FINDING, replace
+from evidence_edits import FINDING, LESSON, MATERNITY_FINDING, replace
 
 from generator.cli import main
 from generator.pipeline import check
@@ -37,9 +37,9 @@ def test_an_edit_to_a_checked_field_expires_the_check(fixture_project):
 def test_a_new_grade_or_reason_expires_the_check(fixture_project):
     replace(fixture_project, FINDING, "adequacy: Several sites.", "adequacy: Several sites in two regions.")
     assert finding_status(fixture_project).state == "changed"
-    replace(fixture_project, OTHER_FINDING, "level: low", "level: very-low")
+    replace(fixture_project, MATERNITY_FINDING, "level: high", "level: moderate")
     kb = check(fixture_project, grade_drift=False)
-    assert status("finding", kb.records.findings["beta-budget-incentives"]).state == "changed"
+    assert status("finding", kb.records.findings["alpha-maternity-change"]).state == "changed"
     replace(fixture_project, LESSON, "  level: moderate", "  level: low")
     kb = check(fixture_project, grade_drift=False)
     assert status("lesson", kb.records.lessons["pcts-pool-budget-risk"]).state == "changed"

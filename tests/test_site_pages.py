@@ -45,6 +45,7 @@ GOLDEN_PAGES = [
     "stakeholders/pcts.md",
     "stakeholders/index.md",
     "briefings/pcts.md",                       # a stakeholder's two-page briefing
+    "rating-changes.md",                       # every grade change with its reason (hostile why)
     "briefings/index.md",
     "schemes/tp.md",
     "schemes/index.md",

@@ -185,7 +185,7 @@ def test_unknown_field_lists_the_allowed_ones(fixture_project):
     append(fixture_project, FINDING, "wibble: 3\n")
     assert problems(fixture_project) == [
         "evidence/findings/alpha-budget-risk.yaml:23:1: unknown field 'wibble'; allowed fields: id, aliases, "
-        "checked, statement, evidence, themes, stakeholders, schemes, type, data, confidence, notes, accepted-warnings",
+        "checked, statement, evidence, themes, stakeholders, schemes, type, data, confidence, notes, change-log, accepted-warnings",
     ]
 
 

@@ -1,0 +1,146 @@
+"""Grade changes carry their reason: the `change-log` of findings and lessons.
+
+Every `check` holds the log to the record (entries in date order; the latest grade change ends at the
+record's level). `check --against REF` (CI on a pull request, against the main branch) also compares
+each record's confidence level with the one at REF: a level that changed needs a new entry saying why.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import Problem
+from generator.grading import LEVEL_WORDS
+from generator.models import ChangeLogEntry
+
+GRADED_KINDS = {"finding": "findings", "lesson": "lessons"}
+Locate = Callable[[tuple, str, str], Problem]
+
+
+class RevisionError(ValueError):
+    """The revision to compare against cannot be read; the message says how to make it readable."""
+
+
+def entry_example(old: str, new: str, today: str) -> str:
+    return (f'add to change-log: {{date: "{today}", what: "Grade {LEVEL_WORDS[old]} → {LEVEL_WORDS[new]}", '
+            f'why: "<what in the source, or in a re-reading, made the change>", grade: {{from: {old}, to: {new}}}}}')
+
+
+def log_problems(record: Any, locate: Locate) -> list[Problem]:
+    """The change log against the record itself: dates in order, a grade change that changes
+    something, and the latest grade change ending at the record's level."""
+    problems = []
+    log: list[ChangeLogEntry] = record.change_log
+    for index in range(1, len(log)):
+        if log[index].date < log[index - 1].date:
+            problems.append(locate(("change-log", index, "date"),
+                                   f"change-log entry dated {log[index].date} comes after one dated {log[index - 1].date}",
+                                   "keep the entries oldest first: add new ones at the end"))
+    for index, entry in enumerate(log):
+        if entry.grade and entry.grade.from_ == entry.grade.to:
+            problems.append(locate(("change-log", index, "grade"),
+                                   f"change-log grade goes from {entry.grade.from_} to itself",
+                                   "record the level before and the level after, or drop `grade`"))
+    graded = [(index, entry) for index, entry in enumerate(log) if entry.grade]
+    if graded and graded[-1][1].grade.to != record.confidence.level:
+        index, entry = graded[-1]
+        problems.append(locate(("change-log", index, "grade", "to"),
+                               f"the latest grade change ends at {entry.grade.to}, but the record is graded "
+                               f"{record.confidence.level}",
+                               "add an entry for the later change, with its reason, or correct this one"))
+    return problems
+
+
+@dataclass(frozen=True)
+class Before:
+    """What a graded record was at the revision compared against."""
+
+    level: str | None
+    log_length: int
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
+                          timeout=120, check=True).stdout
+
+
+def records_at(root: Path, revision: str) -> dict[tuple[str, str], Before]:
+    """(kind, id) -> level and change-log length of every finding and lesson at `revision`, read with
+    one `git ls-tree` and one `git cat-file --batch` (paths relative to `root`, which may be a
+    subfolder of the repository)."""
+    try:
+        _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except (OSError, subprocess.SubprocessError):
+        raise RevisionError(f"'{revision}' is not a commit in this repository; fetch it first "
+                            f"(for example `git fetch origin main`) or name another revision") from None
+    folders = [f"evidence/{plural}" for plural in GRADED_KINDS.values()]
+    listed = _git(root, "ls-tree", "-r", "-z", "--name-only", revision, "--", *folders).decode("utf-8")
+    paths = [path for path in listed.split("\0") if path.endswith(".yaml")]
+    if not paths:
+        return {}
+    batch = _git(root, "cat-file", "--batch",
+                 stdin="".join(f"{revision}:./{path}\n" for path in paths).encode("utf-8"))
+    found = {}
+    for path, text in zip(paths, _batch_bodies(batch)):
+        kind = next(kind for kind, plural in GRADED_KINDS.items() if path.startswith(f"evidence/{plural}/"))
+        found[kind, Path(path).stem] = _before(text)
+    return found
+
+
+def _batch_bodies(data: bytes) -> list[str]:
+    """The object bodies of `git cat-file --batch` output, in order ('<sha> blob <size>' headers)."""
+    bodies, at = [], 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        size = int(header[2]) if len(header) == 3 else 0
+        bodies.append(data[end + 1:end + 1 + size].decode("utf-8", errors="replace"))
+        at = end + 1 + size + (1 if len(header) == 3 else 0)
+    return bodies
+
+
+def _before(text: str) -> Before:
+    try:
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return Before(None, 0)
+    if not isinstance(data, dict):
+        return Before(None, 0)
+    confidence = data.get("confidence")
+    level = confidence.get("level") if isinstance(confidence, dict) else None
+    log = data.get("change-log")
+    return Before(level if isinstance(level, str) else None, len(log) if isinstance(log, list) else 0)
+
+
+def unexplained_grade_changes(validated: Any, before: dict[tuple[str, str], Before], revision: str,
+                              today: str) -> list[Problem]:
+    """A record whose level differs from `before` and whose change log has no new entry recording
+    that change (from the old level to the new) is a problem, located at its level."""
+    problems = []
+    for kind in GRADED_KINDS:
+        for record_id, record in validated.of_kind(kind).items():
+            then = next((before[kind, old] for old in (record_id, *record.aliases) if (kind, old) in before), None)
+            if then is None or then.level is None or then.level == record.confidence.level:
+                continue
+            now = record.confidence.level
+            new_entries = record.change_log[then.log_length:]
+            if any(entry.grade and entry.grade.from_ == then.level and entry.grade.to == now for entry in new_entries):
+                continue
+            problems.append(validated.files[kind, record_id].problem(
+                ("confidence", "level"),
+                f"grade changed from {LEVEL_WORDS[then.level]} to {LEVEL_WORDS[now]} since {revision}, "
+                f"and the change log gives no reason", entry_example(then.level, now, today)))
+    return problems
+
+
+def grade_changes(records: Any) -> list[tuple[ChangeLogEntry, str, str]]:
+    """Every logged grade change as (entry, kind, record id), newest first."""
+    changes = [(entry, kind, record_id) for kind in GRADED_KINDS for record_id, record in records.of_kind(kind).items()
+               for entry in record.change_log if entry.grade]
+    return sorted(changes, key=lambda change: (-change[0].date.toordinal(), change[1], change[2]))
