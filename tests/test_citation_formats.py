@@ -1,5 +1,5 @@
 """The citation downloads read back by independent libraries: RIS by rispy, CSL-JSON by citeproc-py in
-two styles, BibTeX by bibtexparser. Title, authors, year and address must survive each round trip."""
+two styles, BibTeX by bibtexparser and pybtex. Title, authors, year and address must survive each round trip."""
 
 from __future__ import annotations
 
@@ -81,3 +81,32 @@ def test_record_bibtex_reads_back_with_bibtexparser(fixture_site):
     entry = library.entries[0]
     assert entry.key == "gpce-finding-alpha-maternity-change"
     assert entry.fields_dict["url"].value == "https://gpce.test/evidence/kb/findings/alpha-maternity-change/"
+
+
+def _record_bibtex(project, kind: str, record_id: str) -> str:
+    page = (project.generated / f"{kind}s" / f"{record_id}.md").read_text(encoding="utf-8")
+    blocks = [unescape(code) for code in re.findall(r"<code>(.*?)</code>", page, re.S)]
+    return next(code for code in blocks if code.startswith(f"@misc{{gpce-{kind}-{record_id},"))
+
+
+def test_every_record_bibtex_reads_back_with_pybtex(fixture_site, records):
+    """pybtex, a second BibTeX reader, on every finding's and lesson's BibTeX (the hostile one too)."""
+    from pybtex.database import parse_string
+
+    for kind in ("finding", "lesson"):
+        for record_id, record in records.records.of_kind(kind).items():
+            entry = parse_string(_record_bibtex(fixture_site, kind, record_id), "bibtex").entries[f"gpce-{kind}-{record_id}"]
+            title = record.statement if kind == "finding" else record.title
+            assert entry.type == "misc"
+            assert entry.fields["title"].replace("\\", "") == " ".join(title.split()).replace("{", "(").replace("}", ")")
+            # one corporate author, braced so that no reader splits it into family and given names
+            assert [str(person) for person in entry.persons["author"]] == ["{GP-led commissioning evidence contributors}"]
+            assert entry.fields["url"] == f"https://gpce.test/evidence/kb/{kind}s/{record_id}/"
+            assert entry.fields["year"].isdigit() or "year" not in entry.fields
+
+
+def test_the_sites_references_bib_reads_back_with_pybtex(data, records):
+    from pybtex.database import parse_string
+
+    parsed = parse_string((data / "references.bib").read_text(encoding="utf-8"), "bibtex")
+    assert set(parsed.entries) == set(records.references)
