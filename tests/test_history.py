@@ -3,11 +3,10 @@ what changed between two revisions (evidence_changes), on small git repositories
 
 from __future__ import annotations
 
-import os
 import subprocess
-from pathlib import Path
 
 import pytest
+from git_repos import Repo
 
 from generator.history import (
     Change, GradeChange, HistoryError, RecordChange, describe_change, evidence_changes, grade_reason,
@@ -51,35 +50,6 @@ confidence:
   adequacy: {concern: moderate, explanation: Two findings.}
   relevance: {concern: minor, explanation: TPPs.}
 """
-
-
-class Repo:
-    """A throwaway git repository whose commits carry the dates we give."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-
-    def git(self, *args: str, when: str = "2024-01-01T10:00:00+00:00") -> str:
-        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t",
-               "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
-               "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-        return subprocess.run(["git", *args], cwd=self.path, env=env, check=True, capture_output=True,
-                              text=True).stdout.strip()
-
-    def commit(self, files: dict[str, str | None], message: str, when: str) -> str:
-        """Write (or, for None, delete) each file, commit everything; the commit's id."""
-        for name, text in files.items():
-            path = self.path / name
-            if text is None:
-                path.unlink()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-        self.git("add", "-A", when=when)
-        self.git("commit", "-q", "-m", message, when=when)
-        return self.git("rev-parse", "HEAD")
 
 
 def day(n: int) -> str:
