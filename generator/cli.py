@@ -514,6 +514,59 @@ def _report_lint(report, fmt: str) -> None:
         click.echo(f"lint: OK ({accepted} warning{'' if report.accepted == 1 else 's'})", err=fmt == "json")
 
 
+@main.command("release")
+@click.argument("version")
+@ROOT_OPTION
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Release date for the changelog and citation, YYYY-MM-DD (default: today).")
+@click.option("--site-url", default=None, help="Address the site is published at (default: GPCE_SITE_URL).")
+@click.option("--dry-run", is_flag=True, help="Print the changelog section and the files it would write; change nothing.")
+@click.option("--no-tag", is_flag=True, help="Write and commit the release files, but do not tag the commit.")
+def release_command(version: str, root: Path | None, on, site_url: str | None, dry_run: bool, no_tag: bool) -> None:
+    """Release the evidence as VERSION, vYYYY.N: the year, then the release's number in it from 1.
+
+    Checks the evidence, writes what changed since the previous release at the top of CHANGELOG.md
+    (grades changed with their reasons, records added, changed and removed), CITATION.cff and
+    .zenodo.json, commits them as "Release VERSION" and tags that commit VERSION. Refuses a version
+    that is taken or not after the latest, and uncommitted changes under evidence/. Exits 1 on
+    problems in the evidence, 2 on a refusal.
+
+    \b
+    Example:
+      python -m generator release v2026.1 --site-url https://owner.github.io/evidence/
+      python -m generator release v2026.2 --dry-run
+    """
+    import datetime
+
+    from generator.address import AddressError
+    from generator.release import RELEASE_FILES, ReleaseError, plan_release, publish
+
+    project = Project.at(root)
+    date = on.date() if on else datetime.date.today()
+    try:
+        plan = plan_release(project.root, version, date, site_url=site_url)
+        if dry_run:
+            click.echo(plan.section, nl=False)
+            click.echo(f"release: dry run: would write {', '.join(RELEASE_FILES)}, commit them as "
+                       f"'Release {version}'{'' if no_tag else f' and tag it {version}'}; nothing written")
+            return
+        commit = publish(project.root, plan, tag=not no_tag)
+    except EvidenceError as exc:
+        _report_problems(exc.problems)
+        click.echo("release: nothing written", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except (ReleaseError, AddressError) as exc:
+        click.echo(f"release: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    done = f"committed 'Release {version}' ({commit[:7]})" if commit else "the release files were already committed"
+    click.echo(f"release: wrote {', '.join(RELEASE_FILES)}; {done}; "
+               + (f"not tagged (--no-tag): run the command again without it to tag {version}" if no_tag
+                  else f"tagged {version}"))
+    if not no_tag:
+        click.echo(f"next: push the commit and the tag (git push && git push origin {version}); the release "
+                   "workflow then publishes the GitHub release")
+
+
 @main.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schema"),
               show_default=True, help="Folder to write <kind>.schema.json files to.")
