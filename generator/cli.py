@@ -520,7 +520,8 @@ def _report_lint(report, fmt: str) -> None:
 @click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Release date for the changelog and citation, YYYY-MM-DD (default: today).")
 @click.option("--site-url", default=None, help="Address the site is published at (default: GPCE_SITE_URL).")
-@click.option("--dry-run", is_flag=True, help="Print the changelog section and the files it would write; change nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Print the changelog section and the files it would write; change nothing.")
 @click.option("--no-tag", is_flag=True, help="Write and commit the release files, but do not tag the commit.")
 def release_command(version: str, root: Path | None, on, site_url: str | None, dry_run: bool, no_tag: bool) -> None:
     """Release the evidence as VERSION, vYYYY.N: the year, then the release's number in it from 1.

@@ -189,11 +189,11 @@ def _evidence(old, new) -> list[str]:
                 rest_new.remove(j)
     phrases = [f"Quote added ({_where(new_items[j])})" for j in rest_new]
     phrases += [f"Quote removed ({_where(old_items[i])})" for i in rest_old]
-    reordered = False
+    order_changed = False
     for i, j in sorted(pairs, key=lambda pair: pair[1]):
         phrases += _quote_change(old_items[i], new_items[j])
-        reordered = reordered or old_items[i].get("order") != new_items[j].get("order")
-    if reordered:  # computed from the source text: one phrase for all the quotes
+        order_changed = order_changed or old_items[i].get("order") != new_items[j].get("order")
+    if order_changed:  # computed from the source text: one phrase for all the quotes
         phrases.append("Reading order revised")
     if not phrases:
         phrases.append("Quotes reordered")

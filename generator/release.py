@@ -168,7 +168,8 @@ def publish(root: Path, plan: Plan, tag: bool = True) -> str | None:
 def page_url(site_url: str, item: RecordChange) -> str:
     """The record's page; a context row's is its comparison's page, at the row."""
     if item.kind == "context":
-        return f"{site_url}kb/comparisons/{item.comparison}/#{item.id}" if item.comparison else f"{site_url}kb/comparisons/"
+        return f"{site_url}kb/comparisons/{item.comparison}/#{item.id}" if item.comparison \
+            else f"{site_url}kb/comparisons/"
     return f"{site_url}kb/{item.kind}s/{item.id}/"
 
 

@@ -52,8 +52,8 @@ def _git(root: Path, *args: str) -> str | None:
 
 def releases(root: Path) -> list[Release]:
     """Every release tag, newest version first. Empty outside git or before the first release."""
-    out = _git(root, "for-each-ref", "--format=%(refname:short)%00%(creatordate:short)%00%(*objectname)%00%(objectname)",
-               "refs/tags/v*")
+    fields = "%(refname:short)%00%(creatordate:short)%00%(*objectname)%00%(objectname)"
+    out = _git(root, "for-each-ref", f"--format={fields}", "refs/tags/v*")
     found = []
     for line in (out or "").splitlines():
         version, date, peeled, tagged = line.split("\0")
