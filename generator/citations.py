@@ -76,24 +76,30 @@ class Citations:
         return f"{self.site_url}kb/{SECTIONS[kind]}/{record_id}/" if self.site_url else None
 
     # --- citing a record of this knowledge base ----------------------------------------------
-    def record(self, kind: str, record_id: str, title: str, changed: str | None) -> Cite:
+    def record(self, kind: str, record_id: str, title: str, changed: str | None, version: str | None = None) -> Cite:
+        """How to cite a record: `changed` is its last change (ISO date), `version` the release (or
+        build) whose text of it is shown."""
         url = self.permalink(kind, record_id)
         year = changed[:4] if changed else None
         title = _one_line(title)
-        harvard = (f"{self.author} ({year or 'no date'}) {kind.capitalize()}: {title}. {self.site_name}, "
-                   f"{kind} {record_id}." + (f" Available at: {url}" if url else ""))
+        harvard = (f"{self.author} ({year or 'no date'}) {kind.capitalize()}: {title.rstrip('.')}. {self.site_name}"
+                   + (f", version {version}" if version else "") + f", {kind} {record_id}."
+                   + (f" Available at: {url}" if url else ""))
         fields = [("author", "{" + _bibtex_text(self.author) + "}"), ("title", _bibtex_text(title))]
         if year:
             fields.append(("year", year))
         fields += [("howpublished", _bibtex_text(f"{self.site_name}, {kind} {record_id}")),
+                   ("version", _bibtex_text(version) if version else None),
                    ("url", url), ("note", "Licence: CC BY 4.0")]
         body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         key = f"gpce-{kind}-{record_id}"
         ris = _ris([("TY", "ELEC"), ("ID", key), ("AU", self.author), ("TI", f"{kind.capitalize()}: {title}"),
-                    ("PY", year), ("PB", self.site_name), ("UR", url), ("N1", "Licence: CC BY 4.0")])
+                    ("PY", year), ("PB", self.site_name), ("ET", version), ("UR", url), ("N1", "Licence: CC BY 4.0")])
         csl: dict[str, Any] = {"id": key, "type": "webpage", "title": f"{kind.capitalize()}: {title}",
                                "author": [{"literal": self.author}], "container-title": self.site_name,
                                "note": "Licence: CC BY 4.0"}
+        if version:
+            csl["version"] = version
         if url:
             csl["URL"] = url
         if year:
@@ -102,7 +108,8 @@ class Citations:
 
     # --- metadata for reference managers -------------------------------------------------------
     def record_meta(self, kind: str, record_id: str, title: str, description: str,
-                    dates: tuple[str, str] | None, keywords: list[str], based_on: list[str]) -> dict[str, Any]:
+                    dates: tuple[str, str] | None, keywords: list[str], based_on: list[str],
+                    version: str | None = None) -> dict[str, Any]:
         url = self.permalink(kind, record_id)
         jsonld: dict[str, Any] = {
             "@context": "https://schema.org",
@@ -116,6 +123,8 @@ class Citations:
             "keywords": keywords,
             "isBasedOn": [self._work(key) for key in based_on],
         }
+        if version:
+            jsonld["version"] = version
         if url:
             jsonld.update({"@id": url, "url": url})
             jsonld["isPartOf"]["url"] = self.site_url

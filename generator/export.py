@@ -34,8 +34,10 @@ def _record(kind: str, record) -> dict[str, Any]:
     return {"schema_version": SCHEMA_VERSION, "record_kind": kind, **dumped}
 
 
-def evidence_document(kb: KnowledgeBase, site_url: str | None, with_records: bool = True) -> dict[str, Any]:
-    """The whole export as one document (`records` left empty unless with_records)."""
+def evidence_document(kb: KnowledgeBase, site_url: str | None, with_records: bool = True,
+                      version: str | None = None) -> dict[str, Any]:
+    """The whole export as one document (`records` left empty unless with_records); `version` is
+    the build's (generator/build_version.py), None without git."""
     r = kb.records
     records = {plural: [_record(kind, record) for record in r.of_kind(kind).values()] if with_records else []
                for kind, plural in KINDS.items()}
@@ -44,6 +46,7 @@ def evidence_document(kb: KnowledgeBase, site_url: str | None, with_records: boo
         "licence": LICENCE,
         "licence_url": LICENCE_URL,
         "site": site_url,
+        "version": version,
         "records": records,
         "vocabularies": {name: {key: term.model_dump(mode="json", exclude_none=True)
                                 for key, term in getattr(r, name).items()} for name in VOCABULARIES},
@@ -55,17 +58,18 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def evidence_json(kb: KnowledgeBase, site_url: str | None) -> str:
+def evidence_json(kb: KnowledgeBase, site_url: str | None, version: str | None = None) -> str:
     """evidence.json: the same text as dumping `evidence_document` whole."""
-    return "".join(iter_evidence_json(kb, site_url))
+    return "".join(iter_evidence_json(kb, site_url, version=version))
 
 
-def iter_evidence_json(kb: KnowledgeBase, site_url: str | None, chunk: int = 1 << 20) -> Iterator[str]:
+def iter_evidence_json(kb: KnowledgeBase, site_url: str | None, chunk: int = 1 << 20,
+                       version: str | None = None) -> Iterator[str]:
     """evidence.json in pieces of about `chunk` characters, encoded a record at a time, so neither
     the records as dicts nor the whole text are ever held at once."""
     parts: list[str] = []
     size = 0
-    for piece in _evidence_json_pieces(kb, site_url):
+    for piece in _evidence_json_pieces(kb, site_url, version):
         parts.append(piece)
         size += len(piece)
         if size >= chunk:
@@ -74,8 +78,8 @@ def iter_evidence_json(kb: KnowledgeBase, site_url: str | None, chunk: int = 1 <
     yield "".join(parts)
 
 
-def _evidence_json_pieces(kb: KnowledgeBase, site_url: str | None) -> Iterator[str]:
-    for number, (key, value) in enumerate(evidence_document(kb, site_url, with_records=False).items()):
+def _evidence_json_pieces(kb: KnowledgeBase, site_url: str | None, version: str | None) -> Iterator[str]:
+    for number, (key, value) in enumerate(evidence_document(kb, site_url, with_records=False, version=version).items()):
         yield ("{" if number == 0 else ",") + _dumps(key) + ":"
         if key == "records":
             yield from _record_pieces(kb)
@@ -123,29 +127,35 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     return buffer.getvalue()
 
 
-def findings_csv(kb: KnowledgeBase, url_of) -> str:
+def _no_version(kind: str, record_id: str) -> None:
+    return None
+
+
+def findings_csv(kb: KnowledgeBase, url_of, version_of=_no_version) -> str:
     header = ["id", "url", "statement", "confidence", "type", "themes", "stakeholders", "schemes",
-              "sources", "locators", "lessons"]
+              "sources", "locators", "lessons", "version"]
     rows = ([f.id, url_of("finding", f.id), f.statement, f.confidence.level, f.type, f.themes,
              f.stakeholders, f.schemes, kb.finding_sources(f),
              [f"{item.source}: {item.locator}" for item in f.evidence],
-             kb.lessons_by_finding.get(f.id, [])] for f in kb.records.findings.values())
+             kb.lessons_by_finding.get(f.id, []), version_of("finding", f.id)] for f in kb.records.findings.values())
     return _csv(header, rows)
 
 
-def lessons_csv(kb: KnowledgeBase, url_of) -> str:
+def lessons_csv(kb: KnowledgeBase, url_of, version_of=_no_version) -> str:
     header = ["id", "url", "title", "summary", "confidence", "confidence_explanation", "origin", "stakeholders",
-              "themes", "findings", "sources", "caveats"]
+              "themes", "findings", "sources", "caveats", "version"]
     rows = ([lesson.id, url_of("lesson", lesson.id), lesson.title, lesson.summary,
              kb.lesson_confidence(lesson), lesson.confidence.explanation, lesson.origin.type, lesson.stakeholders, lesson.themes,
-             lesson.findings, kb.lesson_sources(lesson), lesson.caveats] for lesson in kb.records.lessons.values())
+             lesson.findings, kb.lesson_sources(lesson), lesson.caveats, version_of("lesson", lesson.id)]
+            for lesson in kb.records.lessons.values())
     return _csv(header, rows)
 
 
-def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str | None, url_of) -> dict[str, str]:
+def data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str | None, url_of,
+               version: str | None = None, version_of=_no_version) -> dict[str, str]:
     """Relative path (under the generated folder) -> file text, for every open-data file."""
     return {path: text if isinstance(text, str) else "".join(text)
-            for path, text in iter_data_files(kb, bibliography_text, site_url, url_of)}
+            for path, text in iter_data_files(kb, bibliography_text, site_url, url_of, version, version_of)}
 
 
 def data_file_paths() -> list[str]:
@@ -155,12 +165,13 @@ def data_file_paths() -> list[str]:
 
 
 def iter_data_files(kb: KnowledgeBase, bibliography_text: str, site_url: str | None,
-                    url_of) -> Iterator[tuple[str, str | Iterator[str]]]:
+                    url_of, version: str | None = None,
+                    version_of=_no_version) -> Iterator[tuple[str, str | Iterator[str]]]:
     """(path, text) for every open-data file, each built only when the previous one was taken;
     evidence.json's text comes as an iterator of pieces."""
-    yield "data/evidence.json", iter_evidence_json(kb, site_url)  # in pieces: it is the largest file
-    yield "data/findings.csv", findings_csv(kb, url_of)
-    yield "data/lessons.csv", lessons_csv(kb, url_of)
+    yield "data/evidence.json", iter_evidence_json(kb, site_url, version=version)  # in pieces: the largest file
+    yield "data/findings.csv", findings_csv(kb, url_of, version_of)
+    yield "data/lessons.csv", lessons_csv(kb, url_of, version_of)
     yield "data/references.bib", bibliography_text
     for name, schema in schemas().items():
         yield f"data/schema/{name}.schema.json", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

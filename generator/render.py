@@ -29,12 +29,14 @@ from generator import SCHEMA_VERSION
 from generator.briefings import BRIEFING_SIZE, briefing_pages
 from generator.charts import charts as draw_charts
 from generator.charts import data_table
-from generator.change_pages import history_items, rating_changes_page
+from generator.build_version import BuildVersion, build_version
+from generator.change_pages import (cite_this_version, history_items, rating_changes_page, record_path,
+                                    versions_page)
 from generator.citations import Citations, citation_files, site_name
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
 from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
                                  second_reading, short_title)
-from generator.history import file_dates
+from generator.history import file_dates, record_histories
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
@@ -139,7 +141,10 @@ class Renderer:
         self.project = project
         self.env = environment(project.templates)
         self.dates = file_dates(project.root) if git_dates else {}
-        self.histories: dict[str, list] = {}
+        self.git = git_dates
+        """Whether the build reads the project's git history (dates, history, versions); tests turn it off."""
+        self.histories = record_histories(project.root) if git_dates else {}
+        self.version = build_version(project.root) if git_dates else BuildVersion()
         self.site_url, self.site_name = project.addresses.site_url, site_name(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)
         self.references = ReferenceList(kb.references, REFERENCES_PER_PAGE)
@@ -159,7 +164,7 @@ class Renderer:
             short_title=short_title, SCHEMA_VERSION=SCHEMA_VERSION, PAGE_SIZE=PAGE_SIZE,
             SECTION_LIMIT=SECTION_LIMIT, BRIEFING_SIZE=BRIEFING_SIZE, LICENCE_URL=LICENCE_URL, site_name=self.site_name, site_url=self.site_url,
             charts=self.finding_charts, cite_record=self.cite_record, meta=self.page_meta,
-            permalink=self.citations.permalink, permanent_address=self.permanent_address, record_history=self.record_history, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
+            permalink=self.citations.permalink, permanent_address=self.permanent_address, record_history=self.record_history, cite_this_version=self.cite_this_version, theme_counts=self.theme_counts, source_refs=self.source_refs, cite_tabs=self.cite_tabs,
             abbreviations=self.abbreviations,
             data_table=data_table, theme_sources=self.theme_sources,
         )
@@ -262,7 +267,15 @@ class Renderer:
     def cite_record(self, kind: str, record_id: str):
         when = self.record_dates(kind, record_id)
         return self.citations.record(kind, record_id, self._full_title(kind, record_id),
-                                     when[1] if when else None)
+                                     when[1] if when else None, self.record_version(kind, record_id))
+
+    def record_version(self, kind: str, record_id: str) -> str | None:
+        """The release whose text of the record is shown, else the build's own label (None without git)."""
+        release = self.version.record_release(record_path(kind, record_id))
+        return release.version if release else self.version.label
+
+    def cite_this_version(self, kind: str, record_id: str) -> Markup:
+        return cite_this_version(self.version, record_path(kind, record_id), self.project.addresses.repo_url)
 
     def permanent_address(self, kind: str, record_id: str, base: str = "../../") -> Markup:
         """'Permanent address: <url>', or in a local build (no address configured) a note on how to
@@ -275,7 +288,7 @@ class Renderer:
 
     def record_history(self, kind: str, record) -> Markup:
         """The record's History section body: its changes, newest first, with reasons."""
-        git_changes = self.histories.get(f"evidence/{SECTIONS[kind]}/{record.id}.yaml", [])
+        git_changes = self.histories.get(record_path(kind, record.id), [])
         items = history_items(getattr(record, "change_log", []), git_changes, self._commit_url)
         lines = [Markup("- **{}**: ").format(date) + text for date, text in items]
         if not self.histories:
@@ -309,7 +322,7 @@ class Renderer:
             keywords = [self.label("themes", key) for key in record.themes]
             citation = self.citations.record_meta(kind, record_id, self._full_title(kind, record_id),
                                                   description, self.record_dates(kind, record_id), keywords,
-                                                  sources)
+                                                  sources, self.record_version(kind, record_id))
         values["facets"], values["browse_order"] = self._facets(kind, record_id)
         when = self.record_dates(kind, record_id)
         values.update({"record_kind": kind, "record_id": record_id,
@@ -452,13 +465,16 @@ class Renderer:
         yield from self._overflow_pages(lessons_by, findings_by)
         yield "whats-new.md", self.page("whats_new.md.j2", changes=self.recent_changes())
         yield from rating_changes_page(self.kb, self.page)
+        yield from versions_page(self.project.root, self.page, self.version, self.project.addresses.repo_url,
+                                 self.git)
         if self.share == CHILD:
             return  # the open-data files are the parent's
         self._forget_fragments()  # not needed for the open-data files, which are large
         yield from citation_files(self.kb, self.cite_record)
-        yield "data/index.md", self._render("data.md.j2", files=data_file_paths())
+        yield "data/index.md", self._render("data.md.j2", files=data_file_paths(), build_version=self.version)
         bib_text = self.project.bibliography.read_text(encoding="utf-8")
-        yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink)
+        yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink, self.version.label,
+                                   self.record_version)
 
     # --- evidence map, long lists, what's new ----------------------------------------------------
     def _map_pages(self, lessons_by, findings_by) -> Iterator[tuple[str, str]]:

@@ -46,6 +46,7 @@ GOLDEN_PAGES = [
     "stakeholders/index.md",
     "briefings/pcts.md",                       # a stakeholder's two-page briefing
     "rating-changes.md",                       # every grade change with its reason (hostile why)
+    "versions.md",                             # releases (none in a build without git)
     "briefings/index.md",
     "schemes/tp.md",
     "schemes/index.md",
