@@ -152,7 +152,10 @@ def test_check_format_json_when_clean(fixture_project):
 # --- the files that run it on GitHub --------------------------------------------------------------
 
 def _yaml(rel: str):
-    return yaml.safe_load((PROJECT_ROOT / rel).read_text(encoding="utf-8"))
+    """A YAML file as MkDocs reads it (mkdocs.yml's `!ENV` tags resolve against the environment)."""
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    return yaml.load((PROJECT_ROOT / rel).read_text(encoding="utf-8"), Loader=get_yaml_loader())
 
 
 def test_ci_checks_tests_and_builds_every_pull_request():
@@ -162,8 +165,22 @@ def test_ci_checks_tests_and_builds_every_pull_request():
     runs = [step.get("run", "") for step in workflow["jobs"]["check"]["steps"]]
     assert "python -m generator check --format github" in runs
     assert any(r.startswith("python -m pytest") for r in runs)
-    assert "python -m generator build" in runs  # mkdocs.yml sets strict: true
+    build = next(step for step in workflow["jobs"]["check"]["steps"] if step.get("run", "").startswith("python -m generator build"))
     assert _yaml("mkdocs.yml")["strict"] is True
+    # published from main at the address GitHub Pages gives (a release build then refuses to run without one)
+    assert build["run"] == "python -m generator build ${{ steps.pages.outputs.base_url && '--release' || '' }}"
+    assert build["env"]["GPCE_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
+    pages = next(step for step in workflow["jobs"]["check"]["steps"] if step.get("id") == "pages")
+    assert pages["uses"].startswith("actions/configure-pages") and "refs/heads/main" in pages["if"]
+
+
+def test_ci_refuses_a_grade_change_without_a_reason_on_every_pull_request():
+    workflow = _yaml(".github/workflows/ci.yml")
+    step = next(step for step in workflow["jobs"]["check"]["steps"] if "--against" in step.get("run", ""))
+    assert step["if"] == "github.event_name == 'pull_request'"
+    assert step["run"] == 'python -m generator check --format github --against "origin/${{ github.base_ref }}"'
+    checkout = workflow["jobs"]["check"]["steps"][0]
+    assert checkout["uses"].startswith("actions/checkout") and checkout["with"]["fetch-depth"] == 0
 
 
 def test_ci_deploys_main_to_pages():

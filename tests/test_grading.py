@@ -52,6 +52,7 @@ def test_high_needs_two_independent_studies(fixture_project):
 def test_reports_of_one_study_are_not_independent(fixture_project):
     replace(fixture_project, FINDING, "level: moderate", "level: high")
     replace(fixture_project, "evidence/findings/beta-budget-incentives.yaml", "level: low", "level: high")
+    replace(fixture_project, "evidence/findings/beta-budget-incentives.yaml", "to: low}", "to: high}")  # its change log
     set_concerns(fixture_project, LESSON, "minor", "minor", "minor", "minor")
     replace(fixture_project, LESSON, "  level: moderate", "  level: high")
     replace(fixture_project, LESSON, "  alpha-budget-risk: moderate\n  beta-budget-incentives: low",
