@@ -55,7 +55,10 @@ def second_release_edits(repo):
     text = finding.read_text().replace("level: moderate", "level: low").replace(
         "statement: Pilots with larger", "statement: Only pilots with larger").replace(
         "    order: 1\n", "    order: 1\n  - source: alpha-1999-total\n    locator: Table 2\n"
-                         "    quote: Budgets were delegated.\n")
+                         "    quote: Budgets were delegated.\n").replace(
+        "checked:", 'change-log:\n  - date: "2026-11-27"\n    what: Grade moderate → low\n'
+                    "    why: Only the larger pilots' own accounts | support it.\n    grade: {from: moderate, to: low}\n"
+                    "checked:")
     lesson = repo.path / "evidence/lessons/pcts-pool-budget-risk.yaml"
     added = (repo.path / FINDINGS / "alpha-maternity-change.yaml").read_text().replace(
         "id: alpha-maternity-change", "id: alpha-maternity-slow").split("checked:")[0]
@@ -75,7 +78,8 @@ Changes to the evidence since v2026.1.
 ### Grades changed (2)
 
 - lesson [pcts-pool-budget-risk]({SITE}kb/lessons/pcts-pool-budget-risk/): moderate → low — no reason recorded
-- finding [alpha-budget-risk]({SITE}kb/findings/alpha-budget-risk/): moderate → low — no reason recorded
+- finding [alpha-budget-risk]({SITE}kb/findings/alpha-budget-risk/): moderate → low — Only the larger pilots' own \
+accounts \\| support it.
 
 ### Added (1)
 
@@ -87,7 +91,7 @@ achievements in maternity care in 1997/98.
 - lesson [pcts-pool-budget-risk]({SITE}kb/lessons/pcts-pool-budget-risk/): Grade moderate → low; Finding grades \
 recorded
 - finding [alpha-budget-risk]({SITE}kb/findings/alpha-budget-risk/): Grade moderate → low; Statement reworded; \
-Quote added (Table 2)
+Quote added (Table 2); Change log entry added
 
 ### Removed (1)
 
