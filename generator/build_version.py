@@ -17,7 +17,9 @@ class BuildVersion:
     """The newest release HEAD contains; None before the first release or outside git."""
     label: str | None = None
     """The build's own version: the release ('v2026.1'), or `git describe` after it
-    ('v2026.1-3-gabc1234', three commits later), or 'unreleased, commit abc1234'. None outside git."""
+    ('v2026.1-3-gabc1234', three commits later). None before the first release or outside git."""
+    commit: str | None = None
+    """The commit built (short id); None outside git."""
     changed: frozenset[str] = field(default_factory=frozenset)
     """Paths (relative to the project root) changed since the release, committed or not."""
     added: frozenset[str] = field(default_factory=frozenset)
@@ -53,10 +55,10 @@ def build_version(root: Path, folder: str = "evidence") -> BuildVersion:
     changed = _relative("\0".join(entry[3:] for entry in dirty), prefix)  # 'XY path' from the repository root
     untracked = _relative("\0".join(entry[3:] for entry in dirty if entry.startswith("??")), prefix)
     if release is None:
-        return BuildVersion(label=f"unreleased, commit {head}", changed=frozenset(changed))
+        return BuildVersion(commit=head, changed=frozenset(changed))
     diff = ("diff", "-z", "--no-renames", release.commit, "HEAD", "--", folder)
     changed |= _relative(_git(root, diff[0], "--name-only", *diff[1:]) or "", prefix)
     added = untracked | _relative(_git(root, diff[0], "--name-only", "--diff-filter=A", *diff[1:]) or "", prefix)
     label = release.version if exact and not changed else \
         (_git(root, "describe", "--tags", "--match", "v[0-9]*", "--dirty") or "").strip() or f"{release.version}+"
-    return BuildVersion(release=release, label=label, changed=frozenset(changed), added=frozenset(added))
+    return BuildVersion(release=release, label=label, commit=head, changed=frozenset(changed), added=frozenset(added))

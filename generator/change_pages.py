@@ -32,8 +32,7 @@ def history_items(change_log: list, git_changes: list, commit_url: Callable[[str
     shown = set()
     for change in git_changes:
         text = Markup("; ").join(md_text(phrase) for phrase in change.changes) or Markup("Edited")
-        entry = next((e for e in change_log if e.grade and change.grade == (e.grade.from_, e.grade.to)
-                      and e.why == change.why and id(e) not in shown), None)
+        entry = _log_entry_for(change, change_log, shown)
         if entry is not None:
             shown.add(id(entry))
             text += Markup(". Why: ") + md_text(entry.why)
@@ -48,6 +47,15 @@ def history_items(change_log: list, git_changes: list, commit_url: Callable[[str
     return items
 
 
+def _log_entry_for(change, change_log: list, shown: set[int]):
+    """The change-log entry that explains a git change of grade: the one added with it, else (an entry
+    written later, for an earlier change) one recording the same change."""
+    if not change.grade:
+        return None
+    same = [e for e in change_log if e.grade and (e.grade.from_, e.grade.to) == change.grade and id(e) not in shown]
+    return next((e for e in same if e.why == change.why), same[-1] if same else None)
+
+
 def record_path(kind: str, record_id: str) -> str:
     """The record's file, relative to the project root (as git and the history name it)."""
     return f"evidence/{SECTIONS[kind]}/{record_id}.yaml"
@@ -57,11 +65,11 @@ def cite_this_version(version: BuildVersion, path: str, repo_url: str | None, ba
     """Which version of the evidence holds the text shown, and where that version's text stays."""
     release = version.release
     versions = Markup(f"[all versions]({base}kb/versions.md)")
-    if version.label is None:
+    if version.commit is None:
         return Markup("This build has no version information (it was made without the project's git history).")
     if release is None:
-        return Markup("No release includes this record yet: this is build {}. Until one does, cite the "
-                      "permanent address and the date you read it ({}).").format(version.label, versions)
+        return Markup("No release includes this record yet (this build is commit {}). Until one does, cite the "
+                      "permanent address and the date you read it ({}).").format(version.commit, versions)
     at_release = Markup(" Its text in {}: <{}/blob/{}/{}>.").format(release.version, repo_url, release.version, path) \
         if repo_url else Markup("")
     day = datetime.date.fromisoformat(release.date)

@@ -270,7 +270,8 @@ class Renderer:
                                      when[1] if when else None, self.record_version(kind, record_id))
 
     def record_version(self, kind: str, record_id: str) -> str | None:
-        """The release whose text of the record is shown, else the build's own label (None without git)."""
+        """The release whose text of the record is shown, else the build's label after the latest release
+        (None before the first release or without git)."""
         release = self.version.record_release(record_path(kind, record_id))
         return release.version if release else self.version.label
 
@@ -473,7 +474,8 @@ class Renderer:
         yield from citation_files(self.kb, self.cite_record)
         yield "data/index.md", self._render("data.md.j2", files=data_file_paths(), build_version=self.version)
         bib_text = self.project.bibliography.read_text(encoding="utf-8")
-        yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink, self.version.label,
+        yield from iter_data_files(self.kb, bib_text, self.site_url, self.citations.permalink,
+                                   self.version.label or (f"commit {self.version.commit}" if self.version.commit else None),
                                    self.record_version)
 
     # --- evidence map, long lists, what's new ----------------------------------------------------

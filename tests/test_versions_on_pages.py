@@ -152,3 +152,35 @@ def test_citations_and_data_name_the_version(released):
     assert (entry.fields["version"], entry.fields["year"]) == ("v2026.1", "2026")
     assert f"These files are version {released.label} of the evidence base: release v2026.1 and the changes made since." \
         in text(html(released, "kb/data"))
+
+
+def test_before_the_first_release_a_page_says_so_and_names_the_commit(tmp_path):
+    project = make_project(tmp_path / "project")
+    head = Repo(project.root).commit({}, "The fixture evidence", when="2026-01-01T10:00:00+00:00")
+    build(project)
+    page = text(html(project, "kb/findings/alpha-budget-risk"))
+    assert (f"No release includes this record yet (this build is commit {head[:7]}). Until one does, cite the "
+            "permanent address and the date you read it (all versions).") in page
+    assert "version" not in Metadata(html(project, "kb/findings/alpha-budget-risk")).jsonld[0]
+    assert f"This site shows commit {head[:7]}, which no release includes yet." in text(html(project, "kb/versions"))
+    assert "No release has been made yet. Until one is, cite a record by its permanent address" in \
+        text(html(project, "kb/versions"))
+    data = json.loads((project.site / "kb/data/evidence.json").read_text(encoding="utf-8"))
+    assert data["version"] == f"commit {head[:7]}"
+
+
+def test_a_reason_logged_later_explains_the_earlier_change_of_grade():
+    """The 2026-11-26 reasons were written after the grades changed: each joins the change it explains."""
+    from generator.change_pages import history_items
+    from generator.history import Change
+    from generator.models import ChangeLogEntry
+
+    entry = ChangeLogEntry.model_validate({"date": "2026-11-27", "what": "Grade high → moderate", "why": "One year.",
+                                           "grade": {"from": "high", "to": "moderate"}})
+    changes = [Change("2026-11-27", "b" * 40, "Reasons", ["Change log entry added"]),
+               Change("2026-11-26", "a" * 40, "Regrade", ["Grade high → moderate"], ("high", "moderate"), None)]
+    items = history_items([entry], changes, lambda commit: None)
+    assert [(day, str(what)) for day, what in items] == [
+        ("2026-11-27", "Change log entry added"),
+        ("2026-11-26", "Grade high → moderate. Why: One year."),
+    ]
