@@ -126,6 +126,7 @@ def page_types(real_site, kb) -> dict[str, list[str]]:
         "glossary": ["kb/glossary/"],
         "evidence map": ["kb/map/"],
         "data": ["kb/data/"],
+        "changes": ["kb/rating-changes/", "kb/versions/", "kb/whats-new/"],
     }
 
 
