@@ -469,6 +469,8 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes | None]:
 
 
 _BROKEN = object()
+_UNREAD: dict = {}
+"""Stands for a version only added or removed, never compared: its content is not needed."""
 
 
 def _parsed(content: bytes | None) -> Any:
@@ -548,10 +550,15 @@ def record_histories(root: Path, folder: str = "evidence") -> dict[str, list[Cha
         out = _git(root, "log", "--raw", "-z", "--no-renames", "--no-abbrev", "--relative",
                    f"--format={_HEADER}%H %cI %s", "--", folder)
         entries = _log_entries(out, folder)
-        contents = read_blobs(root, (blob for entry in entries for blob in entry[4:]))
+        # Only a version compared with another is read and parsed: an addition or a removal is
+        # described without its content, which keeps a large history built in one commit cheap.
+        compared = {blob for entry in entries if _NO_BLOB not in entry[4:] for blob in entry[4:]}
+        contents = read_blobs(root, compared)
     except HistoryError:
         return {}
     parsed = {blob: _parsed(content) for blob, content in contents.items()}
+    unread = {blob: _UNREAD for entry in entries for blob in entry[4:] if blob not in compared}
+    parsed = {**unread, **parsed}
     by_path: dict[str, list[tuple[str, str, str, str, str, str]]] = {}
     for entry in entries:
         by_path.setdefault(entry[3], []).append(entry)
