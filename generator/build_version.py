@@ -4,11 +4,10 @@ release, and an exact label for the build itself (`git describe`)."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.versions import Release, current_release
+from generator.versions import Release, current_release, git_or_none
 
 
 @dataclass(frozen=True)
@@ -30,14 +29,6 @@ class BuildVersion:
         return self.release if self.release is not None and path not in self.changed else None
 
 
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60,
-                              check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-
-
 def _relative(paths: str, prefix: str) -> set[str]:
     """NUL-separated paths from the repository root -> those under `prefix`, relative to it."""
     return {path[len(prefix):] for path in paths.split("\0") if path and path.startswith(prefix)}
@@ -45,20 +36,20 @@ def _relative(paths: str, prefix: str) -> set[str]:
 
 def build_version(root: Path, folder: str = "evidence") -> BuildVersion:
     """The version facts for a build of `root` (which may be a subfolder of its repository)."""
-    head = (_git(root, "rev-parse", "--short", "HEAD") or "").strip()
+    head = (git_or_none(root, "rev-parse", "--short", "HEAD") or "").strip()
     if not head:
         return BuildVersion()
-    prefix = (_git(root, "rev-parse", "--show-prefix") or "").strip()
+    prefix = (git_or_none(root, "rev-parse", "--show-prefix") or "").strip()
     release, exact = current_release(root)
-    dirty = _relative(_git(root, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all",
+    dirty = _relative(git_or_none(root, "status", "--porcelain=v1", "-z", "--no-renames", "--untracked-files=all",
                            "--", folder) or "", "")
     changed = _relative("\0".join(entry[3:] for entry in dirty), prefix)  # 'XY path' from the repository root
     untracked = _relative("\0".join(entry[3:] for entry in dirty if entry.startswith("??")), prefix)
     if release is None:
         return BuildVersion(commit=head, changed=frozenset(changed))
     diff = ("diff", "-z", "--no-renames", release.commit, "HEAD", "--", folder)
-    changed |= _relative(_git(root, diff[0], "--name-only", *diff[1:]) or "", prefix)
-    added = untracked | _relative(_git(root, diff[0], "--name-only", "--diff-filter=A", *diff[1:]) or "", prefix)
+    changed |= _relative(git_or_none(root, diff[0], "--name-only", *diff[1:]) or "", prefix)
+    added = untracked | _relative(git_or_none(root, diff[0], "--name-only", "--diff-filter=A", *diff[1:]) or "", prefix)
     label = release.version if exact and not changed else \
-        (_git(root, "describe", "--tags", "--match", "v[0-9]*", "--dirty") or "").strip() or f"{release.version}+"
+        (git_or_none(root, "describe", "--tags", "--match", "v[0-9]*", "--dirty") or "").strip() or f"{release.version}+"
     return BuildVersion(release=release, label=label, commit=head, changed=frozenset(changed), added=frozenset(added))

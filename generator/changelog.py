@@ -7,7 +7,6 @@ each record's confidence level with the one at REF: a level that changed needs a
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import yaml
 
 from generator.errors import Problem
 from generator.grading import LEVEL_WORDS
+from generator.history import HistoryError, record_files_at
 from generator.models import ChangeLogEntry
 
 GRADED_KINDS = {"finding": "findings", "lesson": "lessons"}
@@ -65,44 +65,20 @@ class Before:
     log_length: int
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    return subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True,
-                          timeout=120, check=True).stdout
-
-
 def records_at(root: Path, revision: str) -> dict[tuple[str, str], Before]:
-    """(kind, id) -> level and change-log length of every finding and lesson at `revision`, read with
-    one `git ls-tree` and one `git cat-file --batch` (paths relative to `root`, which may be a
-    subfolder of the repository)."""
+    """(kind, id) -> level and change-log length of every finding and lesson at `revision` (paths
+    relative to `root`, which may be a subfolder of the repository)."""
     try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    except (OSError, subprocess.SubprocessError):
+        files = record_files_at(root, revision)
+    except HistoryError:
         raise RevisionError(f"'{revision}' is not a commit in this repository; fetch it first "
                             f"(for example `git fetch origin main`) or name another revision") from None
-    folders = [f"evidence/{plural}" for plural in GRADED_KINDS.values()]
-    listed = _git(root, "ls-tree", "-r", "-z", "--name-only", revision, "--", *folders).decode("utf-8")
-    paths = [path for path in listed.split("\0") if path.endswith(".yaml")]
-    if not paths:
-        return {}
-    batch = _git(root, "cat-file", "--batch",
-                 stdin="".join(f"{revision}:./{path}\n" for path in paths).encode("utf-8"))
     found = {}
-    for path, text in zip(paths, _batch_bodies(batch)):
-        kind = next(kind for kind, plural in GRADED_KINDS.items() if path.startswith(f"evidence/{plural}/"))
-        found[kind, Path(path).stem] = _before(text)
+    for path, content in files.items():
+        for kind, plural in GRADED_KINDS.items():
+            if path.startswith(f"evidence/{plural}/"):
+                found[kind, Path(path).stem] = _before((content or b"").decode("utf-8", errors="replace"))
     return found
-
-
-def _batch_bodies(data: bytes) -> list[str]:
-    """The object bodies of `git cat-file --batch` output, in order ('<sha> blob <size>' headers)."""
-    bodies, at = [], 0
-    while at < len(data):
-        end = data.index(b"\n", at)
-        header = data[at:end].split()
-        size = int(header[2]) if len(header) == 3 else 0
-        bodies.append(data[end + 1:end + 1 + size].decode("utf-8", errors="replace"))
-        at = end + 1 + size + (1 if len(header) == 3 else 0)
-    return bodies
 
 
 def _before(text: str) -> Before:

@@ -636,6 +636,14 @@ def _tree(root: Path, revision: str | None, folder: str) -> dict[str, str]:
     return tree
 
 
+def record_files_at(root: Path, revision: str, folder: str = "evidence") -> dict[str, bytes | None]:
+    """path -> content of every record file under `folder` at `revision`, from one `git ls-tree` and
+    one `git cat-file --batch`. HistoryError outside git or for a revision that does not exist."""
+    tree = _tree(root, revision, folder.strip("/"))
+    contents = read_blobs(root, tree.values())
+    return {path: contents.get(blob) for path, blob in tree.items()}
+
+
 def require_repository(root: Path) -> None:
     """HistoryError unless `root` is in a git work tree."""
     try:

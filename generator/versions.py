@@ -42,7 +42,8 @@ def next_version(latest: str | None, year: int) -> str:
     return f"v{year}.1"
 
 
-def _git(root: Path, *args: str) -> str | None:
+def git_or_none(root: Path, *args: str) -> str | None:
+    """git's output for `args`, run in `root`; None outside git or when git fails."""
     try:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60,
                               check=True).stdout
@@ -53,7 +54,7 @@ def _git(root: Path, *args: str) -> str | None:
 def releases(root: Path) -> list[Release]:
     """Every release tag, newest version first. Empty outside git or before the first release."""
     fields = "%(refname:short)%00%(creatordate:short)%00%(*objectname)%00%(objectname)"
-    out = _git(root, "for-each-ref", f"--format={fields}", "refs/tags/v*")
+    out = git_or_none(root, "for-each-ref", f"--format={fields}", "refs/tags/v*")
     found = []
     for line in (out or "").splitlines():
         version, date, peeled, tagged = line.split("\0")
@@ -65,8 +66,8 @@ def releases(root: Path) -> list[Release]:
 def current_release(root: Path) -> tuple[Release | None, bool]:
     """The newest release that HEAD contains, and whether HEAD is exactly that release's commit.
     (None, False) outside git or before the first release."""
-    merged = _git(root, "tag", "--merged", "HEAD", "--list", "v*")
-    head = (_git(root, "rev-parse", "--verify", "--quiet", "HEAD") or "").strip()
+    merged = git_or_none(root, "tag", "--merged", "HEAD", "--list", "v*")
+    head = (git_or_none(root, "rev-parse", "--verify", "--quiet", "HEAD") or "").strip()
     if merged is None or not head:
         return None, False
     contained = set(merged.split())
