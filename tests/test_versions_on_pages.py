@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import bibtexparser
 import pytest
 import rispy
+from citeproc.source.json import CiteProcJSON
 from conftest import make_project
 from evidence_edits import MATERNITY_FINDING, SOURCE_LESSON, replace
 from git_repos import Repo
@@ -150,6 +152,11 @@ def test_citations_and_data_name_the_version(released):
     bibtex = next(unescape(code) for code in re.findall(r"<code>(.*?)</code>", page, re.S) if "@misc{" in unescape(code))
     entry = parse_string(bibtex, "bibtex").entries["gpce-finding-alpha-budget-risk"]
     assert (entry.fields["version"], entry.fields["year"]) == ("v2026.1", "2026")
+    assert bibtexparser.parse_string(bibtex).entries[0].fields_dict["version"].value == "v2026.1"
+    read_by_citeproc = CiteProcJSON(list(csl.values()))
+    item = read_by_citeproc["gpce-finding-alpha-maternity-change"]  # its strings come back as MixedString
+    assert (str(item["version"]), str(item["URL"])) == (
+        released.label, "https://gpce.test/evidence/kb/findings/alpha-maternity-change/")
     assert f"These files are version {released.label} of the evidence base: release v2026.1 and the changes made since." \
         in text(html(released, "kb/data"))
 
