@@ -20,8 +20,8 @@ from typing import Literal
 from generator.models import Record
 
 CHECKED_FIELDS: dict[str, tuple[str, ...]] = {
-    "finding": ("statement", "evidence", "data", "confidence"),
-    "lesson": ("title", "summary", "findings", "origin", "caveats", "confidence"),
+    "finding": ("statement", "evidence", "data", "confidence", "change-log"),
+    "lesson": ("title", "summary", "findings", "origin", "caveats", "confidence", "change-log"),
     "context": ("dimension", "values", "evidence", "implication"),
     "comparison": ("title", "description", "locator", "columns"),
     "source": ("kind", "design", "setting", "sample", "limitations", "funding", "notes"),
@@ -51,9 +51,17 @@ def _folded(value):
     return value
 
 
+def _attribute(field: str) -> str:
+    """The model attribute of a field as written in the YAML (change-log -> change_log)."""
+    return field.replace("-", "_")
+
+
 def digest(kind: str, record: Record) -> str:
     """16 hex digits of SHA-256 over the checked fields, whitespace-folded, as canonical JSON."""
-    fields = record.model_dump(mode="json", by_alias=True, include=set(CHECKED_FIELDS[kind]), exclude_none=True)
+    fields = record.model_dump(mode="json", by_alias=True, include={_attribute(name) for name in CHECKED_FIELDS[kind]},
+                               exclude_none=True)
+    if not fields.get("change-log", True):
+        del fields["change-log"]  # no entries: the digest of a record without a log is as it always was
     canonical = json.dumps(_folded(fields), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 

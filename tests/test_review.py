@@ -45,6 +45,16 @@ def test_a_new_grade_or_reason_expires_the_check(fixture_project):
     assert status("lesson", kb.records.lessons["pcts-pool-budget-risk"]).state == "changed"
 
 
+def test_a_new_reason_for_a_grade_change_expires_the_check(fixture_project):
+    """The change log's reasons are claims about the source too: a second reader checks them."""
+    other = "evidence/findings/beta-budget-incentives.yaml"
+    kb = check(fixture_project)
+    assert status("finding", kb.records.findings["beta-budget-incentives"]).state == "current"
+    replace(fixture_project, other, "why: The quote is about practices only.", "why: The quote concerns practices.")
+    kb = check(fixture_project)
+    assert status("finding", kb.records.findings["beta-budget-incentives"]).state == "changed"
+
+
 def test_rewrapping_tags_and_quote_order_keep_the_check(fixture_project):
     replace(fixture_project, FINDING, "statement: Pilots with larger budgets managed financial risk more easily.",
             "statement: >-\n  Pilots with larger budgets\n  managed financial risk   more easily.")

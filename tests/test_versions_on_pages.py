@@ -8,6 +8,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 import bibtexparser
@@ -65,7 +66,7 @@ def html(project, path: str) -> str:
 def text(page: str) -> str:
     """The page's words: tags and heading permalinks dropped, whitespace folded."""
     page = re.sub(r'<a class="headerlink".*?</a>', "", page)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", page)))
 
 
 class Metadata(HTMLParser):
@@ -148,7 +149,6 @@ def test_citations_and_data_name_the_version(released):
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO((data / "findings.csv").read_text(encoding="utf-8")))}
     assert (rows["alpha-budget-risk"]["version"], rows["alpha-maternity-change"]["version"]) == ("v2026.1", released.label)
     page = (released.generated / "findings" / "alpha-budget-risk.md").read_text(encoding="utf-8")
-    from html import unescape
     bibtex = next(unescape(code) for code in re.findall(r"<code>(.*?)</code>", page, re.S) if "@misc{" in unescape(code))
     entry = parse_string(bibtex, "bibtex").entries["gpce-finding-alpha-budget-risk"]
     assert (entry.fields["version"], entry.fields["year"]) == ("v2026.1", "2026")
@@ -191,3 +191,27 @@ def test_a_reason_logged_later_explains_the_earlier_change_of_grade():
         ("2026-11-27", "Change log entry added"),
         ("2026-11-26", "Grade high → moderate. Why: One year."),
     ]
+
+
+def test_the_versions_page_lists_each_release_with_what_changed_since_the_one_before(tmp_path):
+    project = make_project(tmp_path / "project")
+    repo = Repo(project.root)
+    repo.commit({}, "The fixture evidence", when="2026-01-01T10:00:00+00:00")
+    repo.git("tag", "-a", "v2026.1", "-m", "Release v2026.1", when="2026-01-01T12:00:00+00:00")
+    replace(project, MATERNITY_FINDING, "  level: high\n", "  level: moderate\n")
+    replace(project, MATERNITY_FINDING, "checked:", 'change-log:\n  - date: "2026-02-01"\n    what: Grade high → moderate\n'
+            f"    why: {WHY}\n    grade: {{from: high, to: moderate}}\nchecked:")
+    replace(project, SOURCE_LESSON, "  alpha-maternity-change: high\n", "  alpha-maternity-change: moderate\n")
+    repo.commit({}, "Regrade the maternity finding", when="2026-02-01T10:00:00+00:00")
+    repo.git("tag", "-a", "v2026.2", "-m", "Release v2026.2", when="2026-02-02T12:00:00+00:00")
+    build(project)
+    versions = text(html(project, "kb/versions"))
+    assert "This site shows v2026.2." in versions
+    assert ("v2026.2 Released 2026-02-02 · release files and notes · the evidence at v2026.2. Since v2026.1: "
+            f"Grades changed (1) Finding alpha-maternity-change: High → Moderate. {WHY} "
+            "Changed (2) Lesson practices-plan-maternity: Finding grades recorded "
+            "Finding alpha-maternity-change: Grade high → moderate; Change log entry added "
+            "v2026.1 Released 2026-01-01") in versions
+    assert '<a href="../findings/alpha-maternity-change/">alpha-maternity-change</a>' in html(project, "kb/versions")
+    page = text(html(project, "kb/findings/alpha-maternity-change"))
+    assert "Cite this version: release v2026.2 (2 February 2026), which holds this record exactly as shown here." in page
