@@ -222,6 +222,11 @@ def build(root: Path | None, site_dir: Path | None, no_site: bool, site_url: str
     elapsed = time.perf_counter() - started
     target = "docs/kb" if no_site else (str(site_dir) if site_dir else "site/")
     click.echo(f"build: OK in {elapsed:.1f}s ({report.summary()}) -> {target}")
+    if not project.addresses.site_url:
+        from generator.address import HOW_TO_SET
+
+        click.echo(f"build: a local preview, so pages show no permanent address; for the published site, {HOW_TO_SET}",
+                   err=True)
 
 
 @main.command()

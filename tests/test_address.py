@@ -100,6 +100,14 @@ def test_a_placeholder_address_is_refused_from_the_environment_too(fixture_proje
     assert result.stderr == f"build: --site-url is 'example.org', not an http(s) address; {HOW}\n"
 
 
+def test_a_local_build_says_how_to_publish(fixture_project):
+    result = _run("build", "--root", fixture_project.root, "--no-site")
+    assert result.exit_code == 0
+    assert result.stderr == f"build: a local preview, so pages show no permanent address; for the published site, {HOW}\n"
+    published = _run("build", "--root", fixture_project.root, "--no-site", "--site-url", "https://fork.github.io/ev/")
+    assert published.exit_code == 0 and published.stderr == ""
+
+
 def test_the_environment_address_reaches_pages_citations_metadata_and_sitemap(fixture_project):
     result = _run("build", "--root", fixture_project.root, "--release",
                   env={"GPCE_SITE_URL": "https://fork.github.io/evidence", "GPCE_REPO_URL": "https://github.com/fork/ev"})
