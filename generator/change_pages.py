@@ -4,9 +4,8 @@ records' change logs (generator/changelog.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import datetime
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,9 +15,9 @@ from generator.build_version import BuildVersion
 from generator.changelog import grade_changes
 from generator.citations import SECTIONS
 from generator.history import EvidenceChanges, HistoryError, evidence_changes
-from generator.versions import Release, releases
 from generator.kb import KnowledgeBase
 from generator.textsafe import md_text
+from generator.versions import Release, releases
 
 
 def rating_changes_page(kb: KnowledgeBase, page: Callable[..., str]) -> Iterator[tuple[str, str]]:
@@ -78,7 +77,7 @@ def cite_this_version(version: BuildVersion, path: str, repo_url: str | None, ba
         return Markup("**Cite this version:** release {} ({}), which holds this record exactly as shown here.{} "
                       "See {}.").format(release.version, when, at_release, versions)
     return Markup("**This record has changed since release {} ({}):** the text shown here is build {} and will be "
-                  "in the next release.{} See {}.").format(release.version, when, version.label,
+                  "in the next release.{} See {}.").format(release.version, when, md_text(version.label),
                                                           at_release if path not in version.added else Markup(""),
                                                           versions)
 
