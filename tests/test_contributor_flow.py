@@ -172,6 +172,7 @@ def test_ci_checks_tests_and_builds_every_pull_request():
     assert build["env"]["GPCE_SITE_URL"] == "${{ steps.pages.outputs.base_url }}"
     pages = next(step for step in workflow["jobs"]["check"]["steps"] if step.get("id") == "pages")
     assert pages["uses"].startswith("actions/configure-pages") and "refs/heads/main" in pages["if"]
+    assert workflow["permissions"]["pages"] == "read"  # configure-pages reads the Pages settings
 
 
 def test_ci_refuses_a_grade_change_without_a_reason_on_every_pull_request():
