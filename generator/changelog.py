@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from generator.errors import Problem
 from generator.grading import LEVEL_WORDS
-from generator.history import HistoryError, record_files_at
+from generator.history import HistoryError, records_at
 from generator.models import ChangeLogEntry
 
 GRADED_KINDS = {"finding": "findings", "lesson": "lessons"}
@@ -65,32 +63,26 @@ class Before:
     log_length: int
 
 
-def records_at(root: Path, revision: str) -> dict[tuple[str, str], Before]:
+def levels_at(root: Path, revision: str) -> dict[tuple[str, str], Before]:
     """(kind, id) -> level and change-log length of every finding and lesson at `revision` (paths
     relative to `root`, which may be a subfolder of the repository)."""
     try:
-        files = record_files_at(root, revision)
+        files = records_at(root, revision)
     except HistoryError:
         raise RevisionError(f"'{revision}' is not a commit in this repository; fetch it first "
                             f"(for example `git fetch origin main`) or name another revision") from None
     found = {}
-    for path, content in files.items():
+    for path, record in files.items():
         for kind, plural in GRADED_KINDS.items():
             if path.startswith(f"evidence/{plural}/"):
-                found[kind, Path(path).stem] = _before((content or b"").decode("utf-8", errors="replace"))
+                found[kind, Path(path).stem] = _before(record or {})
     return found
 
 
-def _before(text: str) -> Before:
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return Before(None, 0)
-    if not isinstance(data, dict):
-        return Before(None, 0)
-    confidence = data.get("confidence")
+def _before(record: dict) -> Before:
+    confidence = record.get("confidence")
     level = confidence.get("level") if isinstance(confidence, dict) else None
-    log = data.get("change-log")
+    log = record.get("change-log")
     return Before(level if isinstance(level, str) else None, len(log) if isinstance(log, list) else 0)
 
 

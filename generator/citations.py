@@ -33,13 +33,18 @@ class _TolerantLoader(yaml.SafeLoader):
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def site_name(mkdocs_yml: Path) -> str:
-    """The site's name from mkdocs.yml (its address is configuration: generator.address)."""
+def mkdocs_settings(mkdocs_yml: Path) -> dict[str, Any]:
+    """mkdocs.yml as plain data, its tags (!ENV...) left unrun; empty when missing or unreadable."""
     try:
         config = yaml.load(mkdocs_yml.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
     except (OSError, yaml.YAMLError):
         config = {}
-    return str(config.get("site_name") or "Evidence base")
+    return config if isinstance(config, dict) else {}
+
+
+def site_name(mkdocs_yml: Path) -> str:
+    """The site's name from mkdocs.yml (its address is configuration: generator.address)."""
+    return str(mkdocs_settings(mkdocs_yml).get("site_name") or "Evidence base")
 
 
 def _one_line(text: str) -> str:

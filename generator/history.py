@@ -41,22 +41,12 @@ class HistoryError(Exception):
 def file_dates(root: Path, folder: str = "evidence") -> dict[str, tuple[str, str]]:
     """Map 'evidence/<kind>/<id>.yaml' -> (added, last changed) as ISO 8601 commit times (the date
     is the first ten characters; the time orders changes made on one day). Empty outside git."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "--no-renames", "--format=@%cI", "--name-only", "--", folder],
-            cwd=root, capture_output=True, text=True, timeout=60, check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    dates: dict[str, tuple[str, str]] = {}
-    current = ""
-    for line in out.splitlines():  # newest commit first
-        if line.startswith("@"):
-            current = line[1:]
-        elif line.strip():
-            last = dates.get(line, (current, current))[1]
-            dates[line] = (current, last)  # keeps overwriting 'added' with older dates
-    return dates
+    return dates_of(record_histories(root, folder))
+
+
+def dates_of(histories: dict[str, list[Change]]) -> dict[str, tuple[str, str]]:
+    """(added, last changed) commit times of each record file, from its history (newest first)."""
+    return {path: (changes[-1].time, changes[0].time) for path, changes in histories.items() if changes}
 
 
 # --- what changed between two versions of one record ------------------------------------------------
@@ -424,7 +414,7 @@ def _why(entry: dict) -> str | None:
 
 # --- git ------------------------------------------------------------------------------------------
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+def run_git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
     """git's output for `args`, run in `root`; HistoryError with git's own message when it fails."""
     try:
         done = subprocess.run(["git", "-c", "log.showSignature=false", "-c", "core.quotepath=off", *args],
@@ -452,7 +442,7 @@ def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes | None]:
     wanted = sorted({blob for blob in blobs if blob and blob != _NO_BLOB})
     if not wanted:
         return {}
-    out = _git(root, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in wanted).encode())
+    out = run_git(root, "cat-file", "--batch", stdin="".join(f"{blob}\n" for blob in wanted).encode())
     contents: dict[str, bytes | None] = {}
     at = 0
     while at < len(out):
@@ -499,6 +489,8 @@ class Change:
     """(from, to) when the commit changed the record's confidence level."""
     why: str | None = None
     """The reason the change-log entry added in this commit gives for that grade change."""
+    time: str = field(default="", compare=False)
+    """Commit time, ISO 8601 (orders changes made on one day; `date` is its first ten characters)."""
 
 
 Described = tuple[list[str], tuple[str, str] | None, str | None]
@@ -520,23 +512,22 @@ def _described(kind: str, old: Any, new: Any, last_good: dict | None) -> Describ
 
 
 def _log_entries(out: bytes, folder: str) -> list[tuple[str, str, str, str, str, str]]:
-    """(commit, date, subject, path, old blob, new blob) per record file per commit, newest first,
-    from `git log --raw -z`."""
+    """(commit, commit time, subject, path, old blob, new blob) per record file per commit, newest
+    first, from `git log --raw -z`."""
     tokens = out.decode("utf-8", "replace").split("\0")
     entries = []
-    commit = day = subject = ""
+    commit = stamp = subject = ""
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token.startswith(_HEADER):
-            commit, day, subject = (token[1:].split(" ", 2) + ["", ""])[:3]
-            day = day[:10]
+            commit, stamp, subject = (token[1:].split(" ", 2) + ["", ""])[:3]
         elif token.lstrip("\n").startswith(":") and i + 1 < len(tokens):
             meta = token.lstrip("\n")[1:].split()
             path = tokens[i + 1]
             i += 1
             if len(meta) >= 4 and _record_kind(path, folder):
-                entries.append((commit, day, subject, path, meta[2], meta[3]))
+                entries.append((commit, stamp, subject, path, meta[2], meta[3]))
         i += 1
     return entries
 
@@ -547,7 +538,7 @@ def record_histories(root: Path, folder: str = "evidence") -> dict[str, list[Cha
     out. Empty outside git; a shallow clone gives the history it has."""
     folder = folder.strip("/")
     try:
-        out = _git(root, "log", "--raw", "-z", "--no-renames", "--no-abbrev", "--relative",
+        out = run_git(root, "log", "--raw", "-z", "--no-renames", "--no-abbrev", "--relative",
                    f"--format={_HEADER}%H %cI %s", "--", folder)
         entries = _log_entries(out, folder)
         # Only a version compared with another is read and parsed: an addition or a removal is
@@ -556,9 +547,11 @@ def record_histories(root: Path, folder: str = "evidence") -> dict[str, list[Cha
         contents = read_blobs(root, compared)
     except HistoryError:
         return {}
-    parsed = {blob: _parsed(content) for blob, content in contents.items()}
-    unread = {blob: _UNREAD for entry in entries for blob in entry[4:] if blob not in compared}
-    parsed = {**unread, **parsed}
+    parsed = {blob: _parsed(content) for blob, content in contents.items()}  # _BROKEN where git lacks it
+
+    def version(blob: str) -> Any:
+        return None if blob == _NO_BLOB else parsed[blob] if blob in compared else _UNREAD
+
     by_path: dict[str, list[tuple[str, str, str, str, str, str]]] = {}
     for entry in entries:
         by_path.setdefault(entry[3], []).append(entry)
@@ -567,11 +560,10 @@ def record_histories(root: Path, folder: str = "evidence") -> dict[str, list[Cha
         kind = _record_kind(path, folder)
         last_good: dict | None = None
         history = []
-        for commit, day, subject, _, old_blob, new_blob in reversed(changes):  # oldest first
-            old = None if old_blob == _NO_BLOB else parsed.get(old_blob, _BROKEN)
-            new = None if new_blob == _NO_BLOB else parsed.get(new_blob, _BROKEN)
+        for commit, stamp, subject, _, old_blob, new_blob in reversed(changes):  # oldest first
+            old, new = version(old_blob), version(new_blob)
             phrases, grade, why = _described(kind, old, new, last_good)
-            history.append(Change(day, commit, subject, phrases, grade, why))
+            history.append(Change(stamp[:10], commit, subject, phrases, grade, why, stamp))
             if new is not _BROKEN:
                 last_good = new
         histories[path] = history[::-1]
@@ -626,7 +618,7 @@ def _tree(root: Path, revision: str | None, folder: str) -> dict[str, str]:
     if revision is None:
         return {}
     _require_commit(root, revision)
-    out = _git(root, "ls-tree", "-r", "-z", revision, "--", folder)
+    out = run_git(root, "ls-tree", "-r", "-z", revision, "--", folder)
     tree = {}
     for line in out.decode("utf-8", "replace").split("\0"):
         meta, _, path = line.partition("\t")
@@ -636,25 +628,27 @@ def _tree(root: Path, revision: str | None, folder: str) -> dict[str, str]:
     return tree
 
 
-def record_files_at(root: Path, revision: str, folder: str = "evidence") -> dict[str, bytes | None]:
-    """path -> content of every record file under `folder` at `revision`, from one `git ls-tree` and
-    one `git cat-file --batch`. HistoryError outside git or for a revision that does not exist."""
+def records_at(root: Path, revision: str, folder: str = "evidence") -> dict[str, dict | None]:
+    """path -> every record file under `folder` at `revision`, parsed as the history reads it (None
+    for one that is not a record), from one `git ls-tree` and one `git cat-file --batch`.
+    HistoryError outside git or for a revision that does not exist."""
     tree = _tree(root, revision, folder.strip("/"))
     contents = read_blobs(root, tree.values())
-    return {path: contents.get(blob) for path, blob in tree.items()}
+    parsed = {path: _parsed(contents.get(blob)) for path, blob in tree.items()}
+    return {path: None if record is _BROKEN else record for path, record in parsed.items()}
 
 
 def require_repository(root: Path) -> None:
     """HistoryError unless `root` is in a git work tree."""
     try:
-        _git(root, "rev-parse", "--show-toplevel")
+        run_git(root, "rev-parse", "--show-toplevel")
     except HistoryError:
         raise HistoryError(f"{root} is not in a git repository; run `git init` and commit the evidence") from None
 
 
 def _require_commit(root: Path, revision: str) -> None:
     try:
-        _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+        run_git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except HistoryError:
         raise HistoryError(f"'{revision}' is not a commit, branch or tag of the repository at {root}; "
                            "name one that exists (`git tag` lists the releases)") from None

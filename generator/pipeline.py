@@ -7,7 +7,7 @@ import gc
 from contextlib import contextmanager
 
 from generator.bib import parse_bibliography
-from generator.changelog import records_at, unexplained_grade_changes
+from generator.changelog import levels_at, unexplained_grade_changes
 from generator.errors import EvidenceError, Problem
 from generator.inputsafety import link_problem, tree_link_problems
 from generator.kb import KnowledgeBase
@@ -51,7 +51,7 @@ def _check(project: Project, grade_drift: bool = True, against: str | None = Non
     raw = load_evidence(project.evidence, project.root)
     records, problems = validate_records(raw, grade_drift=grade_drift)
     if against:
-        before = records_at(project.root, against)
+        before = levels_at(project.root, against)
         problems += unexplained_grade_changes(records, before, against, datetime.date.today().isoformat())
     problems += repository_link_problems(project)
     bib_display = display_path(project.bibliography, project.root)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from generator.address import HOW_TO_SET, resolve
-from generator.history import EvidenceChanges, HistoryError, RecordChange, evidence_changes, require_repository
+from generator.citations import mkdocs_settings
+from generator.history import (EvidenceChanges, HistoryError, RecordChange, evidence_changes, require_repository,
+                               run_git)
 from generator.project import Project
 from generator.versions import VERSION_PATTERN, Release, next_version, releases, version_key
 
@@ -56,22 +57,11 @@ class Plan:
     """File name (at the project root) -> its new text."""
 
 
-class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml without running its tags (!ENV, !!python/name...)."""
-
-
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def _git(root: Path, *args: str, stdin: str | None = None) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, text=True, timeout=120)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise ReleaseError(f"cannot run git: {exc}") from None
-    if done.returncode != 0:
-        message = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise ReleaseError(f"git {args[0]} failed: {message}")
-    return done.stdout
+        return run_git(root, *args, stdin=stdin.encode("utf-8") if stdin is not None else None).decode("utf-8")
+    except HistoryError as exc:
+        raise ReleaseError(str(exc)) from None
 
 
 def _has_tag(root: Path, version: str) -> bool:
@@ -234,11 +224,7 @@ def _read(path: Path) -> str | None:
 
 def _site_settings(root: Path) -> dict[str, str]:
     """site_name and site_description from mkdocs.yml; ReleaseError without a site_name."""
-    try:
-        config = yaml.load(_read(root / "mkdocs.yml") or "", Loader=_TolerantLoader) or {}
-    except yaml.YAMLError:
-        config = {}
-    config = config if isinstance(config, dict) else {}
+    config = mkdocs_settings(root / "mkdocs.yml")
     name = " ".join(str(config.get("site_name") or "").split())
     if not name:
         raise ReleaseError("mkdocs.yml has no site_name: the release's citation needs a title; set site_name "

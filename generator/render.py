@@ -36,7 +36,7 @@ from generator.citations import Citations, citation_files, site_name
 from generator.export import LICENCE_URL, data_file_paths, iter_data_files
 from generator.fragments import (CONFIDENCE_LABELS, Fragments, chunks, confidence_badge, more, numbered, pager,
                                  second_reading, short_title)
-from generator.history import file_dates, record_histories
+from generator.history import dates_of, record_histories
 from generator.kb import KnowledgeBase
 from generator.parallel import CHILD, MIN_RECORDS, can_fork, forked_pages
 from generator.project import Project
@@ -140,10 +140,11 @@ class Renderer:
         self.kb = kb
         self.project = project
         self.env = environment(project.templates)
-        self.dates = file_dates(project.root) if git_dates else {}
         self.git = git_dates
         """Whether the build reads the project's git history (dates, history, versions); tests turn it off."""
         self.histories = record_histories(project.root) if git_dates else {}
+        self.dates = dates_of(self.histories)
+        """(added, last changed) of each record file, from the same one pass over git."""
         self.version = build_version(project.root) if git_dates else BuildVersion()
         self.site_url, self.site_name = project.addresses.site_url, site_name(project.mkdocs_yml)
         self.citations = Citations(kb, self.site_url, self.site_name)

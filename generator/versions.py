@@ -4,9 +4,10 @@ year from 1) and their sections in CHANGELOG.md."""
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator.history import HistoryError, run_git
 
 VERSION_PATTERN = re.compile(r"^v\d{4}\.[1-9]\d*$")
 """A release version: v2026.1, v2026.2, v2027.1."""
@@ -45,9 +46,8 @@ def next_version(latest: str | None, year: int) -> str:
 def git_or_none(root: Path, *args: str) -> str | None:
     """git's output for `args`, run in `root`; None outside git or when git fails."""
     try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=60,
-                              check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+        return run_git(root, *args).decode("utf-8", "replace")
+    except HistoryError:
         return None
 
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from evidence_edits import LESSON, MATERNITY_FINDING, OTHER_FINDING, SOURCE_LESSON, problems, replace
 
-from generator.changelog import entry_example, records_at, Before, RevisionError
+from generator.changelog import Before, RevisionError, entry_example, levels_at
 from generator.cli import main
 from generator.pipeline import check
 
@@ -94,7 +94,7 @@ def test_a_revision_that_cannot_be_read_is_a_usage_error(repo):
 
 def test_outside_git_the_revision_cannot_be_read(fixture_project):
     with pytest.raises(RevisionError):
-        records_at(fixture_project.root, "main")
+        levels_at(fixture_project.root, "main")
 
 
 def test_records_are_read_at_the_revision_from_a_subfolder_of_the_repository(repo):
@@ -103,7 +103,7 @@ def test_records_are_read_at_the_revision_from_a_subfolder_of_the_repository(rep
     (repo.root / "evidence").rename(sub / "evidence")
     git(repo.root, "add", "-A")
     git(repo.root, "commit", "-q", "-m", "move")
-    before = records_at(sub, "main")
+    before = levels_at(sub, "main")
     assert before["finding", "alpha-budget-risk"] == Before("moderate", 0)
     assert before["finding", "beta-budget-incentives"] == Before("low", 2)
     assert before["lesson", "pcts-pool-budget-risk"] == Before("moderate", 0)

@@ -27,10 +27,10 @@ REPO = "https://git.gpce.test/owner/evidence"
 WHY = "The 12 of 53 covers one year of reports."
 
 
-@pytest.fixture(scope="module")
-def released(tmp_path_factory):
-    """The fixture released as v2026.1 on 1 January 2026, then one finding regraded on 1 February."""
-    project = make_project(tmp_path_factory.mktemp("released") / "project")
+def release_then_regrade(project) -> tuple[Repo, str]:
+    """Commit the project and tag it v2026.1 on 1 January 2026, then regrade the maternity finding
+    (high -> moderate, with its reason; its lesson re-assessed) and commit that on 1 February: the
+    repository and that commit."""
     repo = Repo(project.root)
     repo.commit({}, "The fixture evidence", when="2026-01-01T10:00:00+00:00")
     repo.git("tag", "-a", "v2026.1", "-m", "Release v2026.1", when="2026-01-01T12:00:00+00:00")
@@ -38,7 +38,14 @@ def released(tmp_path_factory):
     replace(project, MATERNITY_FINDING, "checked:", 'change-log:\n  - date: "2026-02-01"\n    what: Grade high → moderate\n'
             f"    why: {WHY}\n    grade: {{from: high, to: moderate}}\nchecked:")
     replace(project, SOURCE_LESSON, "  alpha-maternity-change: high\n", "  alpha-maternity-change: moderate\n")
-    head = repo.commit({}, "Regrade the maternity finding", when="2026-02-01T10:00:00+00:00")
+    return repo, repo.commit({}, "Regrade the maternity finding", when="2026-02-01T10:00:00+00:00")
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    """The fixture released as v2026.1 on 1 January 2026, then one finding regraded on 1 February."""
+    project = make_project(tmp_path_factory.mktemp("released") / "project")
+    repo, head = release_then_regrade(project)
     build(project)
     return Released(project, f"v2026.1-1-g{head[:7]}", head)
 
@@ -195,14 +202,7 @@ def test_a_reason_logged_later_explains_the_earlier_change_of_grade():
 
 def test_the_versions_page_lists_each_release_with_what_changed_since_the_one_before(tmp_path):
     project = make_project(tmp_path / "project")
-    repo = Repo(project.root)
-    repo.commit({}, "The fixture evidence", when="2026-01-01T10:00:00+00:00")
-    repo.git("tag", "-a", "v2026.1", "-m", "Release v2026.1", when="2026-01-01T12:00:00+00:00")
-    replace(project, MATERNITY_FINDING, "  level: high\n", "  level: moderate\n")
-    replace(project, MATERNITY_FINDING, "checked:", 'change-log:\n  - date: "2026-02-01"\n    what: Grade high → moderate\n'
-            f"    why: {WHY}\n    grade: {{from: high, to: moderate}}\nchecked:")
-    replace(project, SOURCE_LESSON, "  alpha-maternity-change: high\n", "  alpha-maternity-change: moderate\n")
-    repo.commit({}, "Regrade the maternity finding", when="2026-02-01T10:00:00+00:00")
+    repo, _ = release_then_regrade(project)
     repo.git("tag", "-a", "v2026.2", "-m", "Release v2026.2", when="2026-02-02T12:00:00+00:00")
     build(project)
     versions = text(html(project, "kb/versions"))
